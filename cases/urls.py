@@ -1,4 +1,18 @@
 from django.urls import path
 
+from . import views
+
 app_name = "cases"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("dnr/", views.dnr_lookup, name="dnr-lookup"),
+    path("arende/<path:dnr>/", views.case_detail, name="case-detail"),
+    path("namnd/<slug:slug>/", views.board_detail, name="board-detail"),
+    path(
+        "namnd/<slug:slug>/sammantrade/<str:date>/",
+        views.meeting_detail,
+        name="meeting-detail",
+    ),
+    path("bilaga/<int:pk>/", views.attachment_download, name="attachment-download"),
+    path("tillganglighet/", views.accessibility, name="accessibility"),
+]

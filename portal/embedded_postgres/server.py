@@ -37,7 +37,18 @@ def ensure_server(data_dir: Path, *, database: str) -> str:
 
 def _create_database(server, database: str) -> None:
     socket_dir = str(server.get_postmaster_info().socket_dir)
-    with psycopg.connect(host=socket_dir, user="postgres", dbname="postgres", autocommit=True) as conn:
+    with psycopg.connect(
+        host=socket_dir, user="postgres", dbname="postgres", autocommit=True
+    ) as conn:
         exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [database]).fetchone()
         if not exists:
             conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(database)))
+
+
+def stop_server(data_dir: Path) -> None:
+    """Stop the embedded server this process started for ``data_dir`` (data are kept)."""
+    data_dir = Path(data_dir).resolve()
+    with _lock:
+        server = _servers.pop(data_dir, None)
+    if server is not None:
+        server.cleanup()

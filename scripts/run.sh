@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Start Nämndportalen at http://127.0.0.1:8000/ with the demo data.
+# Uses DATABASE_URL when set, otherwise an embedded PostgreSQL in var/pgdata.
+source "$(dirname "${BASH_SOURCE[0]}")/_venv.sh"
+ensure_venv ""
+echo "==> Migrerar databasen"
+.venv/bin/python manage.py migrate --noinput
+echo "==> Läser in demodata (första gången)"
+.venv/bin/python manage.py load_demo
+echo "==> Startar portalen på http://127.0.0.1:8000/"
+exec .venv/bin/python manage.py runserver "${PORTAL_ADDRESS:-127.0.0.1:8000}"
