@@ -1,20 +1,39 @@
-"""The registrators' admin. Nothing here deletes a case, document or attachment."""
+"""The registrators' admin.
 
-from django.contrib import admin
+Nothing here deletes a case, document or attachment (makulering instead). Registrators
+change only their own boards' series; staff see confidential data only for their boards,
+also when they type another board's URL: the querysets themselves are filtered.
+"""
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import HttpResponseRedirect, StreamingHttpResponse
+from django.shortcuts import render
+from django.urls import path, reverse
+from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
+from . import exports, queries, services
+from .forms import AttachmentAdminForm, CaseAdminForm, DocumentAdminForm, RegisterCaseForm
 from .models import (
     AgendaItem,
     Attachment,
     Board,
+    BoardMembership,
     Case,
     CaseAlias,
     CaseStatusChange,
     Decision,
+    DnrSeries,
     Document,
     Meeting,
+    PersonalDataFinding,
     Reference,
 )
+
+REGISTRAR = BoardMembership.Role.REGISTRAR
+SECRETARY = BoardMembership.Role.SECRETARY
 
 admin.site.disable_action("delete_selected")
 
@@ -26,8 +45,30 @@ class NoDeleteMixin:
         return False
 
 
+def _username(request) -> str:
+    return request.user.get_username()
+
+
+@admin.action(description="Exportera markerade till CSV")
+def export_selected_csv(modeladmin, request, queryset):
+    if queryset.model is Case:
+        ids = (
+            queries.staff_documents(request.user)
+            .filter(case__in=queryset)
+            .order_by("case__dnr_key", "sequence")
+            .values_list("pk", flat=True)
+        )
+    else:
+        ids = queryset.order_by("pk").values_list("pk", flat=True)
+    rows = exports.export_rows(ids.iterator(), base_url=request.build_absolute_uri("/").rstrip("/"))
+    response = StreamingHttpResponse(exports.csv_stream(rows), content_type="text/csv")
+    filename = f"urval-{timezone.localdate().isoformat()}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
 @admin.register(Board)
-class BoardAdmin(admin.ModelAdmin):
+class BoardAdmin(NoDeleteMixin, admin.ModelAdmin):
     list_display = ["name", "short_name", "kind", "prefix_list", "valid_from", "valid_to"]
     list_filter = ["kind"]
     search_fields = ["name", "short_name"]
@@ -37,13 +78,21 @@ class BoardAdmin(admin.ModelAdmin):
     def prefix_list(self, obj):
         return ", ".join(obj.dnr_prefixes)
 
-    def has_delete_permission(self, request, obj=None):
-        return False
+
+@admin.register(BoardMembership)
+class BoardMembershipAdmin(admin.ModelAdmin):
+    list_display = ["user", "board", "role"]
+    list_filter = ["role", "board"]
+    raw_id_fields = ["user"]
 
 
 class CaseAliasInline(admin.TabularInline):
     model = CaseAlias
     extra = 0
+    fields = ["dnr"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 class CaseStatusChangeInline(NoDeleteMixin, admin.TabularInline):
@@ -59,24 +108,199 @@ class DocumentInline(NoDeleteMixin, admin.TabularInline):
     model = Document
     extra = 0
     fields = ["sequence", "kind", "title", "document_date", "confidential", "published"]
-    readonly_fields = ["sequence"]
+    readonly_fields = fields
     show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return queries.staff_documents(request.user)
+
+
+class StaffBoardMixin:
+    """Change rights follow board membership; admins (superusers) may change everything."""
+
+    board_roles: tuple[str, ...] = (REGISTRAR,)
+
+    def board_of(self, obj) -> Board:
+        raise NotImplementedError
+
+    def has_change_permission(self, request, obj=None):
+        if not super().has_change_permission(request, obj):
+            return False
+        if obj is None:
+            return True
+        return queries.is_member(request.user, self.board_of(obj), *self.board_roles)
+
+    def has_add_permission(self, request, *args):
+        return (
+            super().has_add_permission(request, *args)
+            and queries.staff_boards(request.user, *self.board_roles).exists()
+        )
 
 
 @admin.register(Case)
-class CaseAdmin(NoDeleteMixin, SimpleHistoryAdmin):
-    list_display = ["dnr", "board", "title", "status", "registered_on"]
+class CaseAdmin(StaffBoardMixin, NoDeleteMixin, SimpleHistoryAdmin):
+    form = CaseAdminForm
+    list_display = ["dnr", "board", "staff_title", "status", "registered_on"]
     list_filter = ["board", "status", "dnr_year"]
     search_fields = ["dnr", "dnr_key", "title", "aliases__dnr"]
-    readonly_fields = ["dnr_key", "dnr_year", "dnr_number", "created_at", "updated_at"]
+    readonly_fields = ["board", "dnr", "dnr_key", "dnr_year", "dnr_number", "created_at", "updated_at"]
+    fields = [
+        "board",
+        "dnr",
+        "title",
+        "title_protected",
+        "public_title",
+        "status",
+        "cancelled_reason",
+        "registered_on",
+        "class_code",
+        "officer",
+        "dnr_key",
+        "created_at",
+        "updated_at",
+    ]
     inlines = [CaseAliasInline, DocumentInline, CaseStatusChangeInline]
     list_select_related = ["board"]
+    actions = [export_selected_csv]
+
+    def board_of(self, obj):
+        return obj.board
+
+    @admin.display(description="ärendemening")
+    def staff_title(self, obj):
+        # Protected titles stay neutral in lists; members see them on the case itself.
+        return obj.display_title
+
+    @admin.display(description="ärendemening")
+    def display_title(self, obj):
+        return obj.display_title
+
+    def get_fields(self, request, obj=None):
+        fields = list(super().get_fields(request, obj))
+        if obj is not None and not queries.is_member(request.user, obj.board):
+            # Another board's staff never see a protected title (OSL 5 kap. 2 §).
+            fields = ["display_title" if f == "title" else f for f in fields]
+            fields = [f for f in fields if f != "public_title"]
+        return fields
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if obj is not None and not queries.is_member(request.user, obj.board):
+            readonly.append("display_title")
+        return readonly
+
+    def get_search_results(self, request, queryset, search_term):
+        """A dnr in any spelling first, then the portal's full-text search."""
+        lookup = queries.lookup_dnr(search_term) if search_term else None
+        if lookup and lookup.cases:
+            return queryset.filter(pk__in=[c.pk for c in lookup.cases]), False
+        if search_term:
+            documents = queries.staff_documents(request.user).filter(
+                pk__in=queries.staff_search_document_ids(search_term)
+            )
+            by_text = queryset.filter(documents__in=documents)
+            by_title, _ = super().get_search_results(request, queryset, search_term)
+            return (by_text | by_title).distinct(), True
+        return queryset, False
+
+    def get_urls(self):
+        custom = [
+            path(
+                "registrera/",
+                self.admin_site.admin_view(self.register_view),
+                name="cases_case_register",
+            ),
+        ]
+        return custom + super().get_urls()
+
+    def add_view(self, request, form_url="", extra_context=None):
+        return HttpResponseRedirect(reverse("admin:cases_case_register"))
+
+    def register_view(self, request):
+        """Register a case: the next dnr of the board's series is allocated on save."""
+        boards = queries.staff_boards(request.user, REGISTRAR).exclude(dnr_prefixes=[])
+        if not boards.exists():
+            raise PermissionDenied
+        form = RegisterCaseForm(request.POST or None, boards=boards)
+        warnings = []
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            duplicates = services.find_possible_duplicates(
+                board=data["board"],
+                title=data["title"],
+                counterpart=data["counterpart"],
+                document_date=data["document_date"],
+            )
+            if duplicates and not request.POST.get("confirm_duplicate"):
+                warnings = duplicates
+            else:
+                try:
+                    case = services.register_new_case(
+                        board=data["board"],
+                        title=data["title"],
+                        document_kind=data["document_kind"],
+                        document_title=data["document_title"],
+                        document_date=data["document_date"],
+                        direction=data["direction"],
+                        counterpart=data["counterpart"],
+                        officer=data["officer"],
+                        class_code=data["class_code"],
+                        confidential=data["confidential"],
+                        osl_reference=data["osl_reference"],
+                        title_protected=data["title_protected"],
+                        public_title=data["public_title"],
+                        registered_by=_username(request),
+                    )
+                except services.RegisterError as error:
+                    form.add_error(None, str(error))
+                else:
+                    for finding in services.personal_number_warnings(data["title"]):
+                        messages.warning(request, finding)
+                    messages.success(request, f"Ärendet registrerades som {case.dnr}.")
+                    return HttpResponseRedirect(
+                        reverse("admin:cases_case_change", args=[case.pk])
+                    )
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Registrera ärende",
+            "form": form,
+            "duplicates": warnings,
+            "opts": self.model._meta,
+        }
+        return render(request, "admin/cases/case/register.html", context)
+
+    def save_model(self, request, obj, form, change):
+        """Status changes go through the logged life cycle, not a bare field update."""
+        new_status = obj.status
+        if change and "status" in form.changed_data:
+            obj.status = form.initial["status"]
+        super().save_model(request, obj, form, change)
+        if change and "status" in form.changed_data:
+            services.change_case_status(
+                case=obj,
+                status=new_status,
+                changed_by=_username(request),
+                note=form.cleaned_data.get("cancelled_reason", ""),
+            )
+            obj.refresh_from_db()
+
+    def save_related(self, request, form, formsets, change):
+        with transaction.atomic():
+            super().save_related(request, form, formsets, change)
+            services.reindex_case(case=form.instance)
 
 
 class AttachmentInline(NoDeleteMixin, admin.TabularInline):
     model = Attachment
+    form = AttachmentAdminForm
     extra = 0
     fields = ["number", "title", "file", "confidential", "osl_reference", "published"]
+
+    def get_queryset(self, request):
+        return queries.staff_attachments(request.user)
 
 
 class ReferenceInline(admin.TabularInline):
@@ -84,37 +308,105 @@ class ReferenceInline(admin.TabularInline):
     fk_name = "source"
     extra = 0
     fields = ["raw", "display", "board", "relation", "status", "target", "suspected_target"]
-    readonly_fields = [
-        "raw",
-        "display",
-        "board",
-        "relation",
-        "status",
-        "target",
-        "suspected_target",
-    ]
+    readonly_fields = fields
 
     def has_add_permission(self, request, obj=None):
         return False
 
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class PersonalDataInline(admin.TabularInline):
+    model = PersonalDataFinding
+    extra = 0
+    fields = ["kind", "masked_value", "reviewed"]
+    readonly_fields = ["kind", "masked_value"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
 
 @admin.register(Document)
-class DocumentAdmin(NoDeleteMixin, SimpleHistoryAdmin):
+class DocumentAdmin(StaffBoardMixin, NoDeleteMixin, SimpleHistoryAdmin):
+    form = DocumentAdminForm
     list_display = ["__str__", "kind", "document_date", "confidential", "published", "cancelled"]
     list_filter = ["kind", "confidential", "published", "text_source", "case__board"]
     search_fields = ["title", "case__dnr", "case__dnr_key"]
-    readonly_fields = ["registered_at", "source_file", "source_start", "source_end"]
+    readonly_fields = ["sequence", "registered_at", "source_file", "source_start", "source_end"]
     raw_id_fields = ["case"]
-    inlines = [AttachmentInline, ReferenceInline]
+    inlines = [AttachmentInline, ReferenceInline, PersonalDataInline]
     list_select_related = ["case"]
+    actions = [export_selected_csv]
+
+    def board_of(self, obj):
+        return obj.case.board
+
+    def get_queryset(self, request):
+        return queries.staff_documents(request.user).select_related("case", "case__board")
+
+    def get_search_results(self, request, queryset, search_term):
+        if not search_term:
+            return queryset, False
+        lookup = queries.lookup_dnr(search_term)
+        if lookup.cases:
+            return queryset.filter(case__in=lookup.cases), False
+        by_text = queryset.filter(pk__in=queries.staff_search_document_ids(search_term))
+        by_title, _ = super().get_search_results(request, queryset, search_term)
+        return (by_text | by_title).distinct(), True
+
+    def save_model(self, request, obj, form, change):
+        if not queries.is_member(request.user, obj.case.board, REGISTRAR):
+            raise PermissionDenied
+        if change:
+            super().save_model(request, obj, form, change)
+            services.record_references(document=obj)
+        else:
+            fields = {
+                f: form.cleaned_data[f]
+                for f in form.cleaned_data
+                if f not in {"case", "sequence", "title", "kind"}
+            }
+            created = services.add_document(
+                case=obj.case, title=obj.title, kind=obj.kind, **fields
+            )
+            obj.pk = created.pk
+            obj.sequence = created.sequence
+            obj._state.adding = False
+
+    def save_related(self, request, form, formsets, change):
+        with transaction.atomic():
+            super().save_related(request, form, formsets, change)
+            services.index_document(document=form.instance)
+            services.rebuild_search_vocabulary()
 
 
 @admin.register(Attachment)
-class AttachmentAdmin(NoDeleteMixin, SimpleHistoryAdmin):
+class AttachmentAdmin(StaffBoardMixin, NoDeleteMixin, SimpleHistoryAdmin):
+    form = AttachmentAdminForm
     list_display = ["__str__", "document", "confidential", "published"]
     list_filter = ["confidential", "published"]
     search_fields = ["title", "document__case__dnr_key"]
     raw_id_fields = ["document"]
+    readonly_fields = ["content_type", "size"]
+
+    def board_of(self, obj):
+        return obj.document.case.board
+
+    def get_queryset(self, request):
+        return queries.staff_attachments(request.user).select_related("document__case__board")
+
+    def save_model(self, request, obj, form, change):
+        if not queries.is_member(request.user, obj.document.case.board, REGISTRAR):
+            raise PermissionDenied
+        super().save_model(request, obj, form, change)
+        if "file" in form.changed_data and obj.file:
+            services.extract_attachment_text(attachment=obj)
+        services.index_document(document=obj.document)
+        services.rebuild_search_vocabulary()
 
 
 class AgendaItemInline(admin.TabularInline):
@@ -123,25 +415,82 @@ class AgendaItemInline(admin.TabularInline):
     raw_id_fields = ["case"]
 
 
+class DecisionInline(admin.TabularInline):
+    model = Decision
+    extra = 0
+    fields = ["section", "case", "decided_on", "text"]
+    raw_id_fields = ["case"]
+    readonly_fields = ["section"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Meeting)
-class MeetingAdmin(admin.ModelAdmin):
-    list_display = ["board", "date", "minutes_approved_on", "posted_on"]
+class MeetingAdmin(StaffBoardMixin, admin.ModelAdmin):
+    board_roles = (SECRETARY,)
+    list_display = ["board", "date", "minutes_approved_on", "posted_on", "appeal_deadline"]
     list_filter = ["board"]
     date_hierarchy = "date"
-    inlines = [AgendaItemInline]
+    inlines = [AgendaItemInline, DecisionInline]
+    actions = ["add_open_cases_to_agenda"]
+
+    def board_of(self, obj):
+        return obj.board
+
+    @admin.display(description="sista dag för överklagande")
+    def appeal_deadline(self, obj):
+        return obj.appeal_deadline
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "board":
+            kwargs["queryset"] = queries.staff_boards(request.user, SECRETARY)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    @admin.action(description="Lägg till nämndens öppna ärenden på dagordningen")
+    def add_open_cases_to_agenda(self, request, queryset):
+        for meeting in queryset:
+            if not queries.is_member(request.user, meeting.board, SECRETARY):
+                raise PermissionDenied
+            added = services.add_open_cases_to_agenda(meeting=meeting)
+            messages.success(request, f"{added} ärenden lades till på {meeting}.")
 
 
 @admin.register(AgendaItem)
-class AgendaItemAdmin(admin.ModelAdmin):
+class AgendaItemAdmin(StaffBoardMixin, admin.ModelAdmin):
+    board_roles = (SECRETARY,)
     list_display = ["meeting", "number", "title", "case"]
     raw_id_fields = ["case", "meeting"]
 
+    def board_of(self, obj):
+        return obj.meeting.board
+
 
 @admin.register(Decision)
-class DecisionAdmin(admin.ModelAdmin):
+class DecisionAdmin(StaffBoardMixin, admin.ModelAdmin):
+    board_roles = (SECRETARY,)
     list_display = ["section", "year", "board", "case", "decided_on"]
     list_filter = ["board", "year"]
     raw_id_fields = ["case", "meeting"]
+    readonly_fields = ["section", "year", "board"]
+    fields = ["meeting", "case", "decided_on", "text", "section", "year", "board"]
+
+    def board_of(self, obj):
+        return obj.board
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        board = obj.meeting.board if obj.meeting else obj.case.board
+        if not queries.is_member(request.user, board, SECRETARY):
+            raise PermissionDenied
+        created = services.record_decision(
+            case=obj.case, meeting=obj.meeting, decided_on=obj.decided_on, text=obj.text
+        )
+        obj.pk = created.pk
+        obj.section, obj.year, obj.board = created.section, created.year, created.board
+        obj._state.adding = False
 
 
 @admin.register(Reference)
@@ -152,12 +501,12 @@ class ReferenceAdmin(admin.ModelAdmin):
     raw_id_fields = ["source", "target", "suspected_target"]
     list_select_related = ["source", "source__case", "board", "target"]
 
-
-@admin.register(CaseAlias)
-class CaseAliasAdmin(admin.ModelAdmin):
-    list_display = ["dnr", "case"]
-    search_fields = ["dnr", "dnr_key"]
-    raw_id_fields = ["case"]
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .filter(source__in=queries.staff_documents(request.user))
+        )
 
 
 @admin.register(CaseStatusChange)
@@ -169,4 +518,33 @@ class CaseStatusChangeAdmin(NoDeleteMixin, admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(DnrSeries)
+class DnrSeriesAdmin(NoDeleteMixin, admin.ModelAdmin):
+    list_display = ["board", "year", "last_number"]
+    readonly_fields = ["board", "year", "last_number"]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(PersonalDataFinding)
+class PersonalDataFindingAdmin(admin.ModelAdmin):
+    list_display = ["document", "kind", "masked_value", "reviewed"]
+    list_filter = ["kind", "reviewed"]
+    readonly_fields = ["document", "kind", "masked_value", "start", "end"]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .filter(document__in=queries.staff_documents(request.user))
+        )
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False

@@ -5,7 +5,12 @@ never deleted (a trigger in migration 0002 refuses DELETE); a registration is ca
 (makulerad) with a reason and keeps its row and number.
 """
 
+import datetime
+
+from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
@@ -479,6 +484,11 @@ class Meeting(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("cases:meeting-detail", args=[self.board.slug, self.date.isoformat()])
 
+    @property
+    def appeal_deadline(self) -> datetime.date | None:
+        """Last day to appeal (laglighetsprövning): three weeks after anslag (KL 13 kap.)."""
+        return self.posted_on + datetime.timedelta(weeks=3) if self.posted_on else None
+
 
 class AgendaItem(models.Model):
     meeting = models.ForeignKey(
@@ -639,3 +649,128 @@ class PersonalDataFinding(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.masked_value}"
+
+
+class SearchEntry(models.Model):
+    """The narrow search table: one row per document, apart from the wide text.
+
+    Kept by ``services.index_document``. ``public`` is the visibility rule for the public
+    (published, not confidential, not cancelled, case not cancelled) so counts, facets and
+    lists all filter on the same column. See ``cases/search.py`` for the two vectors.
+    """
+
+    document = models.OneToOneField(
+        Document,
+        verbose_name="handling",
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="search_entry",
+    )
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+")
+    board = models.ForeignKey(Board, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=32, choices=DocumentKind.choices)
+    status = models.CharField(max_length=16, choices=CaseStatus.choices)
+    date = models.DateField()
+    public = models.BooleanField()
+    clean_vector = SearchVectorField(null=True)
+    ocr_vector = SearchVectorField(null=True)
+
+    class Meta:
+        verbose_name = "sökpost"
+        verbose_name_plural = "sökposter"
+        indexes = [
+            GinIndex(fields=["clean_vector"], name="search_clean_vector_gin"),
+            GinIndex(fields=["ocr_vector"], name="search_ocr_vector_gin"),
+            models.Index(
+                F("date").desc(),
+                F("document").desc(),
+                name="search_public_date_idx",
+                condition=Q(public=True),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Sökpost för handling {self.document_id}"
+
+
+class SearchWord(models.Model):
+    """Words of the public documents, for spelling suggestions (rebuilt from public entries
+    only, so a suggestion never reveals a word of a confidential document)."""
+
+    word = models.CharField(max_length=100, primary_key=True)
+    documents = models.PositiveIntegerField()
+
+    class Meta:
+        verbose_name = "sökord"
+        verbose_name_plural = "sökord"
+        indexes = [
+            GinIndex(name="search_word_trgm", fields=["word"], opclasses=["gin_trgm_ops"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.word
+
+
+class DnrSeries(models.Model):
+    """A board's number series for one year: the last löpnummer handed out.
+
+    Numbers are allocated by locking this row (``services.allocate_dnr``), so two registrators
+    never get the same number, and a number once handed out is never handed out again, also
+    after makulering.
+    """
+
+    board = models.ForeignKey(
+        Board, verbose_name="nämnd", on_delete=models.PROTECT, related_name="dnr_series"
+    )
+    year = models.PositiveSmallIntegerField("år")
+    last_number = models.PositiveIntegerField("senast tilldelade löpnummer", default=0)
+
+    class Meta:
+        verbose_name = "diarieserie"
+        verbose_name_plural = "diarieserier"
+        constraints = [
+            models.UniqueConstraint(fields=["board", "year"], name="dnr_series_unique_year"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.board.short_name} {self.year}: {self.last_number}"
+
+
+class BoardMembership(models.Model):
+    """Which boards a staff member works for, and in which role.
+
+    A registrator registers and corrects only the series of their boards; a nämndsekreterare
+    keeps meetings, agendas and decisions. Staff see confidential data only for their boards.
+    Administrators (superusers) see everything.
+    """
+
+    class Role(models.TextChoices):
+        REGISTRAR = "registrator", "Registrator"
+        SECRETARY = "namndsekreterare", "Nämndsekreterare"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="användare",
+        on_delete=models.CASCADE,
+        related_name="board_memberships",
+    )
+    board = models.ForeignKey(
+        Board, verbose_name="nämnd", on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField("roll", max_length=32, choices=Role.choices)
+
+    class Meta:
+        verbose_name = "behörighet för nämnd"
+        verbose_name_plural = "behörigheter för nämnder"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "board", "role"], name="membership_unique_role"
+            ),
+            models.CheckConstraint(
+                condition=Q(role__in=["registrator", "namndsekreterare"]),
+                name="membership_role_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.get_role_display()} för {self.board.short_name}"

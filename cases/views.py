@@ -3,11 +3,14 @@
 import datetime
 import mimetypes
 
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.text import slugify
 
-from . import queries
-from .models import Attachment, Board, Meeting
+from . import dnr as dnrlib
+from . import exports, queries
+from .filters import SearchFilterSet
+from .models import Attachment, Board, Meeting, SearchEntry
 
 
 def home(request):
@@ -21,6 +24,111 @@ def home(request):
             "latest_cases": queries.latest_cases(),
         },
     )
+
+
+def _search_form(request):
+    """The validated search parameters, or None when the form has errors."""
+    filterset = SearchFilterSet(request.GET, queryset=SearchEntry.objects.none())
+    if not filterset.form.is_valid():
+        return filterset.form, None
+    filterset.clean_dates()
+    if filterset.form.errors:
+        return filterset.form, None
+    data = filterset.form.cleaned_data
+    filters = queries.SearchFilters(
+        board=data.get("namnd"),
+        kind=data.get("typ") or "",
+        status=data.get("status") or "",
+        date_from=data.get("fran"),
+        date_to=data.get("till"),
+    )
+    return filterset.form, filters
+
+
+def search(request):
+    """The search page: words or a dnr in one box; filters; bookmarkable GET URLs."""
+    form, filters = _search_form(request)
+    if filters is None:
+        return render(request, "cases/search.html", {"form": form}, status=400)
+    data = form.cleaned_data
+    query = (data.get("q") or "").strip()
+    lookup = None
+    if query and dnrlib.looks_like_dnr(query):
+        lookup = queries.lookup_dnr(query)
+        if lookup.unique is not None:
+            return redirect(_case_url(lookup.unique, lookup.document_sequence))
+    results = None
+    if query or filters.active:
+        results = queries.search_documents(
+            query=query,
+            filters=filters,
+            sort=data.get("sortering") or queries.SORT_RELEVANCE,
+            page=int(data.get("sida") or 1),
+        )
+    return render(
+        request,
+        "cases/search.html",
+        {
+            "form": form,
+            "query": query,
+            "lookup": lookup,
+            "results": results,
+            "filters": filters,
+            "sorts": queries.SORTS,
+        },
+    )
+
+
+def export_csv(request):
+    return _export(request, fmt="csv")
+
+
+def export_xlsx(request):
+    return _export(request, fmt="xlsx")
+
+
+def _export(request, *, fmt: str):
+    """Every row of the current search result, in the order shown, as CSV or XLSX."""
+    form, filters = _search_form(request)
+    if filters is None:
+        return render(request, "cases/search.html", {"form": form}, status=400)
+    query = (form.cleaned_data.get("q") or "").strip()
+    sort = form.cleaned_data.get("sortering") or queries.SORT_RELEVANCE
+    total = queries.count_results(query=query, filters=filters, limit=exports.EXPORT_LIMIT)
+    if total > exports.EXPORT_LIMIT:
+        message = (
+            f"Resultatet har fler än {exports.EXPORT_LIMIT:_} rader, vilket är gränsen för en "
+            "export. Avgränsa sökningen, till exempel med nämnd eller datum."
+        ).replace("_", "\u00a0")
+        return render(request, "cases/error.html", {"message": message}, status=400)
+    ids = queries.result_ids(query=query, filters=filters, sort=sort)
+    rows = exports.export_rows(ids, base_url=request.build_absolute_uri("/").rstrip("/"))
+    filename = _export_filename(query, filters, fmt)
+    if fmt == "csv":
+        response = StreamingHttpResponse(
+            exports.csv_stream(rows), content_type="text/csv; charset=utf-8"
+        )
+    else:
+        response = FileResponse(
+            exports.xlsx_file(rows),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _export_filename(query: str, filters, fmt: str) -> str:
+    """A name that says what it is: arenden-<query or filter>-<today>.<fmt>, ASCII only."""
+    parts = ["arenden"]
+    label = query or (filters.board.slug if filters.board else "") or filters.kind
+    if label:
+        parts.append(slugify(fold_for_filename(label))[:40])
+    parts.append(datetime.date.today().isoformat())
+    return "-".join(p for p in parts if p) + f".{fmt}"
+
+
+def fold_for_filename(text: str) -> str:
+    return text.translate(str.maketrans("åäöÅÄÖéÉ", "aaoAAOeE"))
 
 
 def dnr_lookup(request):

@@ -1,0 +1,60 @@
+"""Maps the search page's Swedish query parameters onto validated values."""
+
+import django_filters
+from django import forms
+
+from .models import Board, CaseStatus, DocumentKind, SearchEntry
+from .queries import SORTS
+
+
+class SearchFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        label="Sökord eller diarienummer",
+        method="filter_nothing",
+        max_length=200,
+        widget=forms.TextInput(attrs={"type": "search"}),
+    )
+    namnd = django_filters.ModelChoiceFilter(
+        label="Nämnd",
+        field_name="board",
+        to_field_name="slug",
+        queryset=Board.objects.order_by("name"),
+        empty_label="Alla nämnder",
+    )
+    typ = django_filters.ChoiceFilter(
+        label="Handlingstyp", field_name="kind", choices=DocumentKind.choices, empty_label="Alla typer"
+    )
+    status = django_filters.ChoiceFilter(
+        label="Ärendets status", choices=CaseStatus.choices, empty_label="Alla"
+    )
+    fran = django_filters.DateFilter(
+        label="Från datum",
+        field_name="date",
+        lookup_expr="gte",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    till = django_filters.DateFilter(
+        label="Till datum",
+        field_name="date",
+        lookup_expr="lte",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    sortering = django_filters.ChoiceFilter(
+        label="Sortering", choices=list(SORTS.items()), method="filter_nothing", empty_label=None
+    )
+    sida = django_filters.NumberFilter(
+        label="Sida", method="filter_nothing", min_value=1, max_value=10_000
+    )
+
+    class Meta:
+        model = SearchEntry
+        fields: list[str] = []
+
+    def filter_nothing(self, queryset, name, value):
+        # The search itself runs in queries.search_documents; these parameters only validate.
+        return queryset
+
+    def clean_dates(self):
+        data = self.form.cleaned_data
+        if data.get("fran") and data.get("till") and data["fran"] > data["till"]:
+            self.form.add_error("till", "Till-datumet måste vara samma dag som eller efter från-datumet.")

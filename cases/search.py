@@ -1,0 +1,231 @@
+"""Swedish full-text search: text normalisation, query parsing and tsquery building.
+
+Pure Python plus SQL fragments; imports nothing from the app. Two vectors per document:
+
+- the *clean* vector indexes typed and text-layer documents with PostgreSQL's ``swedish``
+  Snowball configuration, keeping å/ä/ö distinct (``har`` never matches ``här``);
+- the *OCR* vector indexes OCR'd documents after :func:`ocrfold` (å/ä→a, ö→o and OCR glyph
+  stand-ins folded). A query word with å/ä/ö is expanded into the spellings OCR produces
+  (:func:`ocr_variants`), which finds ~99 % of occurrences in the seeds (OCR.md, strategy C)
+  where plain accent folding finds ~half.
+
+Swedish compounds: index-time splitting adds the parts of a compound as extra words
+(``medborgarförslag`` is also indexed as ``förslag``), and query terms of five letters or more
+also match as prefixes of the stem (``bygglov`` finds ``Bygglovet``, ``arbetsmiljö`` finds
+``arbetsmiljöarbetet``).
+"""
+
+import itertools
+import re
+import unicodedata
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+SEARCH_CONFIG = "swedish"
+
+_FOLD = str.maketrans({"å": "a", "ä": "a", "ö": "o", "é": "a", "è": "e", "ü": "u", "æ": "a",
+                       "ø": "o", "á": "a", "à": "a"})
+# OCR glyphs standing for å/ä (& 4 @ #) or ö (6 0), only inside words: between or next to
+# letters and never next to a digit, so "HT16", "t3 2016" and "2019/16" are left alone.
+_GLYPH_A = re.compile(r"(?<=[a-zåäöé])[&4@#](?![0-9])|(?<![0-9])[&4@#](?=[a-zåäöé])")
+_GLYPH_O = re.compile(r"(?<=[a-zåäöé])[60](?![0-9])|(?<![0-9])[60](?=[a-zåäöé])")
+_WORD = re.compile(r"[0-9a-zåäöéü]+(?:[-'][0-9a-zåäöéü]+)*")
+
+# Query-time expansion (OCR.md): the spellings OCR gives each letter, most frequent first.
+_A_VARIANTS = ("a", "d", "i", "ia", "id", "di", "ii", "ai", "da", "ad", "g", "ae", "aa", "ea")
+_O_VARIANTS = ("o", "a", "d", "g", "do", "od", "oa", "ao", "da")
+MAX_VARIANTS = 256
+MIN_EXPANDED_LENGTH = 4  # short words (är, på, år) explode into noise and are stop words
+MIN_PREFIX_LENGTH = 5
+
+
+def fold_diacritics(text: str) -> str:
+    return text.lower().translate(_FOLD)
+
+
+def ocrfold(text: str) -> str:
+    """Normalise OCR'd text (or a query aimed at it) so both sides meet: symmetric and safe."""
+    text = unicodedata.normalize("NFKC", text).lower()
+    text = _GLYPH_A.sub("a", text)
+    text = _GLYPH_O.sub("o", text)
+    return text.translate(_FOLD)
+
+
+def ocr_variants(word: str, *, limit: int = MAX_VARIANTS) -> list[str]:
+    """Spellings OCR produces for a word typed with å/ä/ö, folded, most likely first.
+
+    The number of alternatives per letter shrinks until the product fits ``limit``, so a
+    word with many special letters keeps only the commonest substitutions.
+    """
+    word = word.lower()
+    specials = [i for i, ch in enumerate(word) if ch in "åäö"]
+    if not specials or len(word) < MIN_EXPANDED_LENGTH:
+        return [ocrfold(word)]
+    width = max(len(_A_VARIANTS), len(_O_VARIANTS))
+    while width > 1:
+        options = [(_O_VARIANTS if word[i] == "ö" else _A_VARIANTS)[:width] for i in specials]
+        total = 1
+        for choice in options:
+            total *= len(choice)
+        if total <= limit:
+            break
+        width -= 1
+    options = [(_O_VARIANTS if word[i] == "ö" else _A_VARIANTS)[:width] for i in specials]
+    variants = []
+    for combination in itertools.product(*options):
+        chars = list(word)
+        for index, replacement in zip(specials, combination, strict=True):
+            chars[index] = replacement
+        variant = ocrfold("".join(chars))
+        if variant not in variants:
+            variants.append(variant)
+    return variants
+
+
+def words(text: str) -> list[str]:
+    return _WORD.findall(text.lower())
+
+
+def split_compound(word: str, is_word: Callable[[str], bool], *, min_part: int = 4) -> list[str]:
+    """Split a Swedish compound into known words: ``medborgarförslag`` → [medborgar, förslag].
+
+    Tries the longest known tail first and allows the linking ``s`` (``arbets|miljö``); returns
+    [] when the word is not a compound of known words. Recursion handles three-part words.
+    """
+    word = word.lower()
+    if len(word) < 2 * min_part:
+        return []
+    for cut in range(min_part, len(word) - min_part + 1):
+        head, tail = word[:cut], word[cut:]
+        if not is_word(tail):
+            continue
+        for candidate in _head_forms(head):
+            if len(candidate) >= min_part - 1 and is_word(candidate):
+                return [candidate, tail]
+        if len(head) >= 2 * min_part:
+            inner = split_compound(head.removesuffix("s"), is_word, min_part=min_part)
+            if inner:
+                return [*inner, tail]
+    return []
+
+
+def _head_forms(head: str) -> list[str]:
+    """The first part as written and its base forms without the linking letter:
+    arbets → arbete, skol → skola, barn → barn."""
+    forms = [head, head + "a", head + "e"]
+    if head.endswith("s"):
+        forms += [head[:-1], head[:-1] + "e"]
+    return forms
+
+
+def compound_parts(text: str, is_word: Callable[[str], bool]) -> str:
+    """The parts of every compound in ``text``, as extra words to index with it."""
+    parts: list[str] = []
+    seen: set[str] = set()
+    for token in words(text):
+        if token in seen or len(token) < 8:
+            continue
+        seen.add(token)
+        parts.extend(split_compound(token, is_word))
+    return " ".join(parts)
+
+
+# --- Queries -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Term:
+    text: str  # one word, or several for a quoted phrase
+    phrase: bool = False
+    negated: bool = False
+
+
+@dataclass
+class ParsedQuery:
+    """websearch semantics: clauses are ANDed; a clause is alternatives joined by ``or``."""
+
+    clauses: list[list[Term]] = field(default_factory=list)
+
+    @property
+    def positive_words(self) -> list[str]:
+        return [w for c in self.clauses for t in c if not t.negated for w in words(t.text)]
+
+    def __bool__(self) -> bool:
+        return any(not t.negated for c in self.clauses for t in c)
+
+
+_TOKEN = re.compile(r'(-?)"([^"]*)"?|(\S+)')
+_OR_WORDS = {"or", "eller"}
+
+
+def parse_query(text: str) -> ParsedQuery:
+    """Parse what a person typed with websearch semantics: "phrases", -exclusion, or/eller."""
+    clauses: list[list[Term]] = []
+    pending_or = False
+    for match in _TOKEN.finditer(text):
+        negated_phrase, phrase, plain = match.groups()
+        if plain is not None and plain.lower() in _OR_WORDS:
+            pending_or = bool(clauses)
+            continue
+        if phrase is not None:
+            term_words = words(phrase)
+            if not term_words:
+                continue
+            term = Term(" ".join(term_words), phrase=len(term_words) > 1, negated=bool(negated_phrase))
+        else:
+            negated = plain.startswith("-") and len(plain) > 1
+            term_words = words(plain[1:] if negated else plain)
+            if not term_words:
+                continue
+            # "HV-2019" or "socialnämndens/förvaltningens" become a phrase of their words.
+            term = Term(" ".join(term_words), phrase=len(term_words) > 1, negated=negated)
+        if pending_or and not term.negated:
+            clauses[-1].append(term)
+        else:
+            clauses.append([term])
+        pending_or = False
+    return ParsedQuery(clauses)
+
+
+def _quote(lexeme: str) -> str:
+    return "'" + lexeme.replace("'", "") + "'"
+
+
+def _word_query(word: str, *, prefix: bool) -> str:
+    suffix = ":*" if prefix and len(word) >= MIN_PREFIX_LENGTH and not word.isdigit() else ""
+    return _quote(word) + suffix
+
+
+def _term_sql(term: Term, *, ocr: bool) -> tuple[str, list[str]]:
+    """SQL for one term: a tsquery expression and its parameters (never raw user syntax)."""
+    if term.phrase:
+        phrase = ocrfold(term.text) if ocr else term.text
+        return f"phraseto_tsquery('{SEARCH_CONFIG}', %s)", [phrase]
+    word = term.text
+    if ocr:
+        alternatives = [_word_query(v, prefix=not term.negated) for v in ocr_variants(word)]
+    else:
+        alternatives = [_word_query(word, prefix=not term.negated)]
+    return f"to_tsquery('{SEARCH_CONFIG}', %s)", [" | ".join(alternatives)]
+
+
+def tsquery_sql(query: ParsedQuery, *, ocr: bool) -> tuple[str, list[str]]:
+    """One tsquery expression for the whole query, for the clean or the OCR vector."""
+    parts: list[str] = []
+    params: list[str] = []
+    for clause in query.clauses:
+        alternatives = []
+        for term in clause:
+            sql, term_params = _term_sql(term, ocr=ocr)
+            alternatives.append(f"!!({sql})" if term.negated else sql)
+            params.extend(term_params)
+        parts.append("(" + " || ".join(alternatives) + ")")
+    return " && ".join(parts) or "''::tsquery", params
+
+
+def weighted_vector_sql(parts: Iterable[tuple[str, str]]) -> str:
+    """``setweight(to_tsvector(...), 'A') || ...`` for (weight, placeholder-name) pairs."""
+    return " || ".join(
+        f"setweight(to_tsvector('{SEARCH_CONFIG}', coalesce(%({name})s, '')), '{weight}')"
+        for weight, name in parts
+    )

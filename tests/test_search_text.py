@@ -1,0 +1,96 @@
+"""The pure text side of search: OCR folding, query expansion, parsing, compounds."""
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from cases import search
+
+
+def test_ocrfold_folds_diacritics_and_ocr_glyphs():
+    assert search.ocrfold("Förvaltningens") == "forvaltningens"
+    assert search.ocrfold("fér") == "far"
+    assert search.ocrfold("&ngsmark") == "angsmark"
+    assert search.ocrfold("4ven") == "aven"
+    assert search.ocrfold("6ver") == "over"
+    assert search.ocrfold("socialtj@insten") == "socialtjainsten"
+
+
+def test_ocrfold_leaves_numbers_alone():
+    assert search.ocrfold("HT16 t3 2016 2019/16 08-508 04 052") == "ht16 t3 2016 2019/16 08-508 04 052"
+
+
+def test_ocrfold_is_idempotent_on_ocr_text():
+    text = "Stadsdelsndmnden godkénner f6rvaltningens f&rslag 1 Hasselby-Villingby"
+
+    assert search.ocrfold(search.ocrfold(text)) == search.ocrfold(text)
+
+
+def test_ocr_variants_cover_observed_damage():
+    variants = search.ocr_variants("biståndshandläggare")
+
+    assert variants[0] == "bistandshandlaggare"
+    for seen_in_seeds in ["bistdndshandldggare", "bistindshandlaggare", "bistandshandlidggare"]:
+        assert seen_in_seeds in variants
+    assert len(variants) <= search.MAX_VARIANTS
+
+
+def test_ocr_variants_skip_short_words_and_plain_words():
+    assert search.ocr_variants("är") == ["ar"]
+    assert search.ocr_variants("bygglov") == ["bygglov"]
+
+
+def test_ocr_variants_of_word_with_many_special_letters_stay_bounded():
+    variants = search.ocr_variants("återställningsåtgärdsärendenas")
+
+    assert 1 < len(variants) <= search.MAX_VARIANTS
+    assert variants[0] == "aterstallningsatgardsarendenas"
+
+
+def test_parse_query_websearch_semantics():
+    parsed = search.parse_query('"förslag till beslut" ängsmark -parkering or gungor')
+
+    assert parsed.clauses == [
+        [search.Term("förslag till beslut", phrase=True)],
+        [search.Term("ängsmark")],
+        [search.Term("parkering", negated=True), search.Term("gungor")],
+    ]
+
+
+def test_parse_query_or_joins_alternatives():
+    parsed = search.parse_query("ängsmark or gungor eller parkbänkar")
+
+    assert parsed.clauses == [
+        [search.Term("ängsmark"), search.Term("gungor"), search.Term("parkbänkar")]
+    ]
+
+
+def test_parse_query_ignores_operators_only():
+    assert not search.parse_query('- "" or &|!:*')
+
+
+def test_split_compound_finds_parts():
+    lexicon = {"medborgare", "medborgar", "förslag", "arbete", "miljö", "arbetet", "bygg", "lov"}
+
+    assert search.split_compound("medborgarförslag", lexicon.__contains__) == [
+        "medborgar",
+        "förslag",
+    ]
+    assert search.split_compound("arbetsmiljöarbetet", lexicon.__contains__) == [
+        "arbete",
+        "miljö",
+        "arbetet",
+    ]
+    assert search.split_compound("skolgården", {"skola", "gården"}.__contains__) == [
+        "skola",
+        "gården",
+    ]
+    assert search.split_compound("förslag", lexicon.__contains__) == []
+
+
+@given(st.text(max_size=200))
+def test_parse_query_and_tsquery_never_crash(text):
+    parsed = search.parse_query(text)
+
+    sql, params = search.tsquery_sql(parsed, ocr=True)
+
+    assert sql.count("%s") == len(params)
