@@ -1,20 +1,34 @@
 """Writes to the register. Each service is atomic and keyword-only."""
 
 import datetime
+import functools
+import io
+import re
+import zipfile
+from xml.etree import ElementTree
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Max, Q
+from django.utils import timezone
 
 from . import dnr as dnrlib
+from . import search
+from .importers.quality import load_wordlist
 from .models import (
+    AgendaItem,
+    Attachment,
     Board,
     Case,
     CaseAlias,
     CaseStatus,
     CaseStatusChange,
+    Decision,
+    DnrSeries,
     Document,
+    Meeting,
     Reference,
     ReferenceStatus,
+    SearchEntry,
 )
 from .queries import board_catalogue, boards_by_short_name
 
@@ -192,3 +206,327 @@ def _parse_for_board(text: str, *, board: Board) -> dnrlib.Dnr:
         return dnrlib.parse_dnr(text, default_prefix=default_prefix).case_dnr
     except dnrlib.DnrError as error:
         raise RegisterError(str(error)) from error
+
+
+# --- Search index ------------------------------------------------------------------------
+
+
+def _vector_parts(document: Document) -> dict[str, str]:
+    case = document.case
+    attachments = " ".join(
+        a.text for a in document.attachments.all() if a.is_public
+    )
+    return {
+        "a": f"{document.title}\n{case.title}",
+        "b": f"{case.dnr} {case.dnr_key}\n{document.summary}\n{document.proposal}",
+        "c": document.full_text,
+        "d": attachments,
+    }
+
+
+@functools.cache
+def _folded_wordlist() -> frozenset[str]:
+    return frozenset(search.ocrfold(word) for word in load_wordlist())
+
+
+def _is_word(word: str) -> bool:
+    return word in load_wordlist()
+
+
+def _is_folded_word(word: str) -> bool:
+    return word in _folded_wordlist()
+
+
+def _with_compounds(text: str, *, ocr: bool) -> str:
+    is_word = _is_folded_word if ocr else _is_word
+    folded = search.ocrfold(text) if ocr else text
+    return f"{folded}\n{search.compound_parts(folded, is_word)}"
+
+
+@transaction.atomic
+def index_document(*, document: Document) -> None:
+    """Write the document's row in the search table (both vectors, visibility, facets)."""
+    document = (
+        Document.objects.select_related("case", "case__board")
+        .prefetch_related("attachments")
+        .get(pk=document.pk)
+    )
+    case = document.case
+    ocr = document.text_source == Document.TextSource.OCR
+    parts = {k: _with_compounds(v, ocr=ocr) for k, v in _vector_parts(document).items()}
+    vector_sql = search.weighted_vector_sql([("A", "a"), ("B", "b"), ("C", "c"), ("D", "d")])
+    public = document.is_public and not case.is_cancelled
+    entry, _created = SearchEntry.objects.update_or_create(
+        document=document,
+        defaults={
+            "case": case,
+            "board": case.board,
+            "kind": document.kind,
+            "status": case.status,
+            "date": document.document_date or case.registered_on,
+            "public": public,
+        },
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE cases_searchentry SET clean_vector = {'NULL' if ocr else vector_sql}, "
+            f"ocr_vector = {vector_sql if ocr else 'NULL'} WHERE document_id = %(id)s",
+            {**parts, "id": document.pk},
+        )
+
+
+def reindex_case(*, case: Case) -> None:
+    """Reindex every document of a case (its title, status or visibility changed)."""
+    for document in case.documents.all():
+        index_document(document=document)
+
+
+@transaction.atomic
+def rebuild_search_vocabulary() -> int:
+    """Rebuild the suggestion vocabulary from the public search entries only."""
+    with connection.cursor() as cursor:
+        cursor.execute("TRUNCATE cases_searchword")
+        cursor.execute(
+            "INSERT INTO cases_searchword (word, documents) "
+            "SELECT word, max(ndoc) FROM ("
+            " SELECT word, ndoc FROM ts_stat("
+            "  'SELECT clean_vector FROM cases_searchentry WHERE public AND clean_vector IS NOT NULL')"
+            " UNION ALL"
+            " SELECT word, ndoc FROM ts_stat("
+            "  'SELECT ocr_vector FROM cases_searchentry WHERE public AND ocr_vector IS NOT NULL')"
+            ") words WHERE length(word) BETWEEN 4 AND 100 AND word ~ '^[a-zåäöé]+$' "
+            "GROUP BY word"
+        )
+        return cursor.rowcount
+
+
+# --- Registration by registrators ----------------------------------------------------------
+
+OSL_REFERENCE = re.compile(r"^\d{1,2} kap\. \d{1,2}(?: [a-z])? §(?: (?:första|andra|tredje|fjärde) stycket)?$")
+COUNTERPART_MISSING = "saknas"
+
+
+def normalise_osl_reference(text: str) -> str:
+    """'26 kap 1§', 'OSL 26:1', '26 kap. 1 §' → '26 kap. 1 §'; RegisterError if unreadable."""
+    cleaned = " ".join(text.replace("§", " § ").split())
+    cleaned = re.sub(r"(?i)^(osl|offentlighets- och sekretesslagen)\s*", "", cleaned)
+    short = re.fullmatch(r"(\d{1,2})\s*:\s*(\d{1,2})", cleaned)
+    if short:
+        cleaned = f"{short.group(1)} kap. {short.group(2)} §"
+    cleaned = re.sub(r"(?i)(\d{1,2})\s*kap\.?\s*", r"\1 kap. ", cleaned)
+    cleaned = re.sub(r"(\d{1,2}(?: [a-z])?)\s*§", r"\1 §", cleaned).strip()
+    if not OSL_REFERENCE.match(cleaned):
+        raise RegisterError(
+            f"Sekretessparagrafen ”{text}” ska skrivas som kapitel och paragraf i OSL, "
+            "t.ex. ”26 kap. 1 §”."
+        )
+    return cleaned
+
+
+@transaction.atomic
+def allocate_dnr(*, board: Board, year: int) -> str:
+    """The next number in the board's series for the year: HV 2026/1, HV 2026/2, ...
+
+    The series row is locked (SELECT ... FOR UPDATE) so concurrent registrations queue up;
+    numbers already in the register (imported) are never handed out again.
+    """
+    if not board.dnr_prefixes:
+        raise RegisterError(
+            f"{board.name} har inget diarieprefix. Ange ett prefix för nämnden först."
+        )
+    prefix = board.dnr_prefixes[0]
+    DnrSeries.objects.bulk_create([DnrSeries(board=board, year=year)], ignore_conflicts=True)
+    series = DnrSeries.objects.select_for_update().get(board=board, year=year)
+    highest_registered = (
+        Case.objects.filter(board=board, dnr_year=year, dnr_key__startswith=f"{prefix} ")
+        .aggregate(highest=Max("dnr_number"))["highest"]
+        or 0
+    )
+    series.last_number = max(series.last_number, highest_registered) + 1
+    series.save(update_fields=["last_number"])
+    return f"{prefix} {year}/{series.last_number}"
+
+
+@transaction.atomic
+def register_new_case(
+    *,
+    board: Board,
+    title: str,
+    document_kind: str,
+    document_title: str,
+    document_date: datetime.date,
+    direction: str,
+    counterpart: str,
+    registered_by: str = "",
+    registered_on: datetime.date | None = None,
+    class_code: str = "",
+    officer: str = "",
+    confidential: bool = False,
+    osl_reference: str = "",
+    title_protected: bool = False,
+    public_title: str = "",
+) -> Case:
+    """Register a new case with its first handling, allocating the next dnr.
+
+    OSL 5 kap. 2 §: the registration holds the date the handling arrived or was drawn up,
+    the sender or recipient (or an explicit "saknas") and a short description.
+    """
+    title = title.strip()
+    counterpart = counterpart.strip()
+    if not title:
+        raise RegisterError("Ange en kort beskrivning av ärendet (ärendemening).")
+    if not counterpart:
+        raise RegisterError("Ange avsändare eller mottagare, eller skriv ”saknas”.")
+    if document_date is None:
+        raise RegisterError("Ange datum då handlingen kom in eller upprättades.")
+    if confidential:
+        osl_reference = normalise_osl_reference(osl_reference)
+    registered_on = registered_on or timezone.localdate()
+    dnr = allocate_dnr(board=board, year=registered_on.year)
+    case = register_case(
+        board=board,
+        dnr=dnr,
+        title=title,
+        registered_on=registered_on,
+        class_code=class_code,
+        officer=officer,
+        changed_by=registered_by,
+    )
+    if title_protected:
+        case.title_protected = True
+        case.public_title = public_title.strip()
+        case.save(update_fields=["title_protected", "public_title", "updated_at"])
+    add_document(
+        case=case,
+        title=document_title.strip() or title,
+        kind=document_kind,
+        document_date=document_date,
+        direction=direction,
+        counterpart=counterpart,
+        officer=officer,
+        confidential=confidential,
+        osl_reference=osl_reference,
+    )
+    return case
+
+
+def find_possible_duplicates(
+    *, board: Board, title: str, counterpart: str, document_date: datetime.date, days: int = 7
+) -> list[Case]:
+    """Cases of the board with the same title and sender registered within ``days`` days."""
+    window = datetime.timedelta(days=days)
+    documents = Document.objects.filter(
+        case__board=board,
+        case__title__iexact=title.strip(),
+        document_date__range=(document_date - window, document_date + window),
+    )
+    if counterpart and counterpart != COUNTERPART_MISSING:
+        documents = documents.filter(counterpart__iexact=counterpart.strip())
+    return list(Case.objects.filter(pk__in=documents.values("case_id")).order_by("dnr_key"))
+
+
+def personal_number_warnings(text: str) -> list[str]:
+    """Warnings for a registrator when free text holds a personnummer."""
+    return [
+        f"Texten innehåller ett personnummer ({masked}). Personnummer får inte publiceras."
+        for masked in _masked_personal_numbers(text)
+    ]
+
+
+@transaction.atomic
+def extract_attachment_text(*, attachment: Attachment) -> str:
+    """Read the text of an uploaded PDF, DOCX or TXT so the bilaga becomes searchable."""
+    name = attachment.file.name.lower()
+    with attachment.file.open("rb") as handle:
+        data = handle.read()
+    if name.endswith(".pdf"):
+        text = _pdf_text(data)
+        content_type = "application/pdf"
+    elif name.endswith(".docx"):
+        text = _docx_text(data)
+        content_type = (
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+        )
+    else:
+        text = data.decode("utf-8", errors="replace")
+        content_type = "text/plain"
+    attachment.text = text
+    attachment.content_type = content_type
+    attachment.size = len(data)
+    attachment.save(update_fields=["text", "content_type", "size"])
+    return text
+
+
+def _pdf_text(data: bytes) -> str:
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        return "\n".join(page.extract_text() or "" for page in reader.pages)
+    except (PdfReadError, ValueError) as error:
+        raise RegisterError("PDF-filen går inte att läsa.") from error
+
+
+def _docx_text(data: bytes) -> str:
+    """The paragraphs of a DOCX (a zip with word/document.xml), without extra libraries."""
+    namespace = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            root = ElementTree.fromstring(archive.read("word/document.xml"))
+    except (zipfile.BadZipFile, KeyError, ElementTree.ParseError) as error:
+        raise RegisterError("DOCX-filen går inte att läsa.") from error
+    paragraphs = []
+    for paragraph in root.iter(f"{namespace}p"):
+        paragraphs.append("".join(node.text or "" for node in paragraph.iter(f"{namespace}t")))
+    return "\n".join(paragraphs)
+
+
+@transaction.atomic
+def add_open_cases_to_agenda(*, meeting: Meeting) -> int:
+    """Put the board's open cases that are not yet on this agenda last on it."""
+    on_agenda = meeting.items.values("case_id")
+    cases = (
+        Case.objects.filter(board=meeting.board, status=CaseStatus.OPEN)
+        .exclude(pk__in=on_agenda)
+        .order_by("dnr_year", "dnr_number")
+    )
+    number = meeting.items.aggregate(last=Max("number"))["last"] or 0
+    added = 0
+    for case in cases:
+        number += 1
+        AgendaItem.objects.create(meeting=meeting, number=number, title=case.title, case=case)
+        added += 1
+    return added
+
+
+@transaction.atomic
+def record_decision(
+    *, case: Case, meeting: Meeting | None, decided_on: datetime.date, text: str
+) -> Decision:
+    """Record a decision with the next § of the board's minutes for the year.
+
+    § numbers run per board and year; the board's series row is locked so two secretaries
+    never get the same §.
+    """
+    board = meeting.board if meeting else case.board
+    year = decided_on.year
+    DnrSeries.objects.bulk_create([DnrSeries(board=board, year=year)], ignore_conflicts=True)
+    DnrSeries.objects.select_for_update().get(board=board, year=year)
+    last = Decision.objects.filter(board=board, year=year).aggregate(last=Max("section"))["last"]
+    return Decision.objects.create(
+        case=case,
+        meeting=meeting,
+        board=board,
+        year=year,
+        section=(last or 0) + 1,
+        decided_on=decided_on,
+        text=text,
+    )
+
+
+def _masked_personal_numbers(text: str) -> list[str]:
+    from .importers import personal_data
+
+    return [finding.masked_value for finding in personal_data.find_personal_data(text)
+            if finding.kind == "personnummer"]

@@ -1,0 +1,184 @@
+"""Full-text search on real PostgreSQL: stemming, OCR tolerance, compounds, operators,
+facets, snippets and confidentiality."""
+
+import datetime
+
+import pytest
+
+from cases import queries, services
+from cases.models import Document
+from cases.templatetags.portal import highlight
+from tests.factories import CaseFactory, DocumentFactory
+
+
+def make_document(*, title, text, source="typed", board=None, kind="tjansteutlatande", **extra):
+    case = CaseFactory(**({"board": board} if board else {}))
+    document = DocumentFactory(
+        case=case, title=title, full_text=text, text_source=source, kind=kind, **extra
+    )
+    services.index_document(document=document)
+    return document
+
+
+def hits(query, **filters):
+    results = queries.search_documents(query=query, filters=queries.SearchFilters(**filters))
+    return [hit.document.title for hit in results.hits]
+
+
+@pytest.fixture
+def corpus(db):
+    return {
+        "ocr": make_document(
+            title="Tjansteutlatande om angsmark",
+            text="Forvaltningens forslag. Stadsdelsndmnden godkénner dngsmark. "
+            "Bistdndshandldggare och nimnden. Arendet.",
+            source="ocr",
+            document_date=datetime.date(2019, 8, 7),
+        ),
+        "clean": make_document(
+            title="Arbetsmiljöarbetet i förskolan",
+            text="Här beskrivs arbetsmiljöarbetet. Bygglovet för förskolan har beviljats. "
+            "Medborgarförslaget om gungor besvaras.",
+            document_date=datetime.date(2020, 3, 1),
+        ),
+    }
+
+
+def test_search_finds_ocr_text_from_correctly_spelled_query(corpus):
+    for query in ["förvaltningen", "ängsmark", "nämnden", "biståndshandläggare", "ärendet"]:
+        assert hits(query) == ["Tjansteutlatande om angsmark"], query
+
+
+def test_search_stems_swedish(corpus):
+    assert hits("förskolor") == ["Arbetsmiljöarbetet i förskolan"]
+
+
+def test_search_compounds(corpus):
+    assert hits("arbetsmiljö") == ["Arbetsmiljöarbetet i förskolan"]
+    assert hits("bygglov") == ["Arbetsmiljöarbetet i förskolan"]
+    assert sorted(hits("förslag")) == [
+        "Arbetsmiljöarbetet i förskolan",
+        "Tjansteutlatande om angsmark",
+    ]
+
+
+def test_search_clean_text_keeps_diacritics_distinct(db):
+    make_document(title="Mål för året", text="Nämndens mål är tydliga.")
+
+    assert hits("mal") == []
+    assert hits("mål") == ["Mål för året"]
+    assert hits("har") == []
+
+
+def test_search_websearch_operators(corpus):
+    assert hits('"förskolan har beviljats"') == ["Arbetsmiljöarbetet i förskolan"]
+    assert hits("ängsmark -gungor") == ["Tjansteutlatande om angsmark"]
+    assert sorted(hits("gungor or ängsmark")) == [
+        "Arbetsmiljöarbetet i förskolan",
+        "Tjansteutlatande om angsmark",
+    ]
+
+
+def test_search_ranks_title_match_first(db):
+    make_document(title="Budget 2020", text="Parkbänkar nämns i förbigående.")
+    make_document(title="Parkbänkar i Vällingby", text="Förslaget gäller parkbänkar.")
+
+    assert hits("parkbänkar") == ["Parkbänkar i Vällingby", "Budget 2020"]
+
+
+def test_search_never_shows_confidential_or_unpublished(db):
+    make_document(title="Öppen handling om skolgården", text="Skolgården ska rustas.")
+    make_document(
+        title="Hemlig handling om skolgården",
+        text="Skolgården och en elevs hälsa.",
+        confidential=True,
+        osl_reference="23 kap. 2 §",
+    )
+    make_document(title="Opublicerad om skolgården", text="Skolgården.", published=False)
+
+    results = queries.search_documents(query="skolgården", filters=queries.SearchFilters())
+
+    assert [h.document.title for h in results.hits] == ["Öppen handling om skolgården"]
+    assert results.total == 1
+    assert [(f.label, f.count) for f in results.facets["kind"]] == [("Tjänsteutlåtande", 1)]
+    assert queries.suggest_spelling(queries.search.parse_query("elefs")) is None
+
+
+def test_search_facet_counts_equal_list_counts(corpus, hv, ks):
+    make_document(title="Remiss om gungor", text="Gungor i parken.", board=ks, kind="remiss")
+
+    results = queries.search_documents(query="gungor", filters=queries.SearchFilters())
+    board_counts = {f.label: f.count for f in results.facets["board"]}
+
+    assert results.total == 2
+    for label, count in board_counts.items():
+        board = next(f for f in results.facets["board"] if f.label == label)
+        filtered = queries.search_documents(
+            query="gungor",
+            filters=queries.SearchFilters(board=hv if board.value == hv.slug else ks),
+        )
+        assert filtered.total == count
+    assert board_counts == {"Hässelby-Vällingby": 1, "Kommunstyrelsen": 1}
+
+
+def test_search_snippet_escapes_script(client, db):
+    make_document(title="Skrivelse", text="Angående <script>alert('x')</script> parkbänkar.")
+
+    html = client.get("/sok/", {"q": "parkbänkar"}).content.decode()
+
+    assert "<script>alert" not in html
+    assert "<mark>parkbänkar</mark>" in html
+
+
+def test_highlight_filter_escapes_before_marking():
+    snippet = f"<script>alert(1)</script> {queries.HEADLINE_START}parkbänkar{queries.HEADLINE_STOP}"
+
+    assert highlight(snippet) == "&lt;script&gt;alert(1)&lt;/script&gt; <mark>parkbänkar</mark>"
+
+
+def test_search_suggests_spelling_from_public_vocabulary(db):
+    make_document(title="Parkbänkar", text="Parkbänkar i Grimsta.")
+    services.rebuild_search_vocabulary()
+
+    results = queries.search_documents(query="parkbänkr", filters=queries.SearchFilters())
+
+    assert results.total == 0
+    assert results.suggestion == "parkbänk"
+
+
+def test_search_page_routes_dnr_query_to_case(client, hv):
+    case = services.register_case(
+        board=hv, dnr="HV 2019/272", title="Ängsmark", registered_on=datetime.date(2019, 5, 2)
+    )
+
+    response = client.get("/sok/", {"q": "hv2019-272"})
+
+    assert response.status_code == 302
+    assert response["Location"] == case.get_absolute_url()
+
+
+def test_search_page_bad_date_is_400_in_swedish(client, db):
+    response = client.get("/sok/", {"q": "skola", "fran": "igår"})
+
+    assert response.status_code == 400
+    assert "Fyll i ett giltigt datum" in response.content.decode()
+
+
+@pytest.mark.parametrize("count", [1, 3])
+def test_search_page_query_count_constant(client, db, django_assert_max_num_queries, count):
+    for n in range(count):
+        make_document(title=f"Parkbänkar {n}", text="Parkbänkar i Grimsta.")
+
+    with django_assert_max_num_queries(12):
+        response = client.get("/sok/", {"q": "parkbänkar"})
+
+    assert response.status_code == 200
+    assert len(response.context["results"].hits) == count
+
+
+def test_document_kind_filter(corpus):
+    assert sorted(hits("förslag", kind=Document.Kind.REPORT_TU)) == [
+        "Arbetsmiljöarbetet i förskolan",
+        "Tjansteutlatande om angsmark",
+    ]
+    assert hits("förslag", kind=Document.Kind.DECISION) == []
