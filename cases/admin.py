@@ -85,6 +85,10 @@ class BoardMembershipAdmin(admin.ModelAdmin):
     list_filter = ["role", "board"]
     raw_id_fields = ["user"]
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        services.ensure_role_permissions(user=obj.user)
+
 
 class CaseAliasInline(admin.TabularInline):
     model = CaseAlias

@@ -3,7 +3,7 @@ import datetime
 import pytest
 
 from cases import services
-from cases.models import Document
+from cases.models import Document, Meeting
 from tests.factories import CaseFactory, DocumentFactory
 
 
@@ -129,3 +129,19 @@ def test_accessibility_statement_page(client, db):
 
     assert response.status_code == 200
     assert "Tillgänglighetsredogörelse" in response.content.decode()
+
+
+def test_case_page_shows_last_day_for_appeal(client, case_272, hv):
+    meeting = Meeting.objects.create(
+        board=hv,
+        date=datetime.date(2019, 8, 29),
+        minutes_approved_on=datetime.date(2019, 9, 3),
+        posted_on=datetime.date(2019, 9, 4),
+    )
+    services.record_decision(
+        case=case_272, meeting=meeting, decided_on=meeting.date, text="Förslaget besvaras."
+    )
+
+    html = client.get(case_272.get_absolute_url()).content.decode()
+
+    assert "Sista dag för överklagande (laglighetsprövning): <strong>2019-09-25</strong>" in html
