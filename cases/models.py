@@ -16,6 +16,8 @@ from django.db.models import F, Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
+from .personal_data import mask_personal_numbers
+
 PROTECTED_TITLE = "[Skyddat]"
 
 
@@ -214,10 +216,11 @@ class Case(models.Model):
 
     @property
     def display_title(self) -> str:
-        """The title the public may see (OSL 5 kap. 2 §: dnr and date always, title maybe)."""
+        """The title the public may see (OSL 5 kap. 2 §: dnr and date always, title maybe;
+        personnummer never)."""
         if self.title_protected:
-            return self.public_title or PROTECTED_TITLE
-        return self.title
+            return mask_personal_numbers(self.public_title) or PROTECTED_TITLE
+        return mask_personal_numbers(self.title)
 
     @property
     def is_cancelled(self) -> bool:
@@ -396,8 +399,8 @@ class Document(models.Model):
     @property
     def display_title(self) -> str:
         if self.title_protected:
-            return self.public_title or PROTECTED_TITLE
-        return self.title
+            return mask_personal_numbers(self.public_title) or PROTECTED_TITLE
+        return mask_personal_numbers(self.title)
 
     @property
     def display_counterpart(self) -> str:

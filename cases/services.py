@@ -12,7 +12,7 @@ from django.db.models import Max, Q
 from django.utils import timezone
 
 from . import dnr as dnrlib
-from . import search
+from . import personal_data, search
 from .importers.quality import load_wordlist
 from .models import (
     AgendaItem,
@@ -212,16 +212,18 @@ def _parse_for_board(text: str, *, board: Board) -> dnrlib.Dnr:
 
 
 def _vector_parts(document: Document) -> dict[str, str]:
+    """The text indexed for a document, by weight. Personnummer are masked first so a search
+    for one can never confirm that a document contains it."""
     case = document.case
-    attachments = " ".join(
-        a.text for a in document.attachments.all() if a.is_public
-    )
-    return {
-        "a": f"{document.title}\n{case.title}",
+    attachments = " ".join(a.text for a in document.attachments.all() if a.is_public)
+    parts = {
+        # Display titles: a protected title must not be findable by its words.
+        "a": f"{document.display_title}\n{case.display_title}",
         "b": f"{case.dnr} {case.dnr_key}\n{document.summary}\n{document.proposal}",
         "c": document.full_text,
         "d": attachments,
     }
+    return {weight: personal_data.mask_personal_numbers(text) for weight, text in parts.items()}
 
 
 @functools.cache
@@ -526,7 +528,63 @@ def record_decision(
 
 
 def _masked_personal_numbers(text: str) -> list[str]:
-    from .importers import personal_data
+    return [
+        finding.masked
+        for finding in personal_data.find_personal_data(text)
+        if finding.kind == "personnummer"
+    ]
 
-    return [finding.masked_value for finding in personal_data.find_personal_data(text)
-            if finding.kind == "personnummer"]
+
+# --- Roles ---------------------------------------------------------------------------------
+
+ROLE_GROUPS = {
+    "registrator": (
+        "Registrator",
+        {
+            "case": ("add", "change", "view"),
+            "casealias": ("add", "change", "view"),
+            "document": ("add", "change", "view"),
+            "attachment": ("add", "change", "view"),
+            "reference": ("view",),
+            "personaldatafinding": ("change", "view"),
+            "casestatuschange": ("view",),
+            "dnrseries": ("view",),
+            "board": ("view",),
+        },
+    ),
+    "namndsekreterare": (
+        "Nämndsekreterare",
+        {
+            "meeting": ("add", "change", "view"),
+            "agendaitem": ("add", "change", "view"),
+            "decision": ("add", "change", "view"),
+            "case": ("view",),
+            "document": ("view",),
+            "board": ("view",),
+        },
+    ),
+}
+
+
+@transaction.atomic
+def ensure_role_permissions(*, user) -> None:
+    """Put a staff member in the permission groups of the roles they hold at any board.
+
+    Which boards they may act on is decided per object by their board memberships.
+    """
+    from django.contrib.auth.models import Group, Permission
+
+    roles = set(user.board_memberships.values_list("role", flat=True))
+    for role, (group_name, model_perms) in ROLE_GROUPS.items():
+        group, created = Group.objects.get_or_create(name=group_name)
+        if created or not group.permissions.exists():
+            codenames = [
+                f"{action}_{model}" for model, actions in model_perms.items() for action in actions
+            ]
+            group.permissions.set(
+                Permission.objects.filter(content_type__app_label="cases", codename__in=codenames)
+            )
+        if role in roles:
+            user.groups.add(group)
+        else:
+            user.groups.remove(group)

@@ -22,7 +22,7 @@ def make_document(*, title, text, source="typed", board=None, kind="tjansteutlat
 
 def hits(query, **filters):
     results = queries.search_documents(query=query, filters=queries.SearchFilters(**filters))
-    return [hit.document.title for hit in results.hits]
+    return [hit.document.display_title for hit in results.hits]
 
 
 @pytest.fixture
@@ -182,3 +182,27 @@ def test_document_kind_filter(corpus):
         "Tjansteutlatande om angsmark",
     ]
     assert hits("förslag", kind=Document.Kind.DECISION) == []
+
+
+def test_personnummer_masked_and_not_searchable(client, db):
+    document = make_document(
+        title="Skrivelse från 19121212-1212", text="Sökande 121212-1212 vill ha parkbänkar."
+    )
+
+    page = client.get(document.case.get_absolute_url()).content.decode()
+
+    assert "1212-1212" not in page.replace("121212-XXXX", "")
+    assert "121212-XXXX" in page
+    assert hits("121212-1212") == []
+    assert hits("parkbänkar") == ["Skrivelse från 19121212-XXXX"]
+
+
+def test_protected_title_words_are_not_searchable(db):
+    make_document(
+        title="Orosanmälan Kalle Anka",
+        text="Handlingen gäller parkbänkar.",
+        title_protected=True,
+    )
+
+    assert hits("orosanmälan") == []
+    assert hits("parkbänkar") == ["[Skyddat]"]

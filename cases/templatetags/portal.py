@@ -2,6 +2,7 @@ from django import template
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
+from cases.personal_data import mask_personal_numbers
 from cases.queries import HEADLINE_START, HEADLINE_STOP
 
 register = template.Library()
@@ -10,7 +11,7 @@ register = template.Library()
 @register.filter
 def highlight(snippet: str) -> str:
     """Escape imported text first, then mark the matches: imported text is never trusted."""
-    escaped = str(escape(snippet or ""))
+    escaped = str(escape(mask_personal_numbers(snippet or "")))
     return mark_safe(escaped.replace(HEADLINE_START, "<mark>").replace(HEADLINE_STOP, "</mark>"))
 
 
@@ -36,3 +37,9 @@ def url_with(context, **changes) -> str:
 def url_with_param(context, name: str, value) -> str:
     """``url_with`` for a parameter whose name is itself a variable (facet links)."""
     return url_with(context, **{name: value})
+
+
+@register.filter
+def mask_personal(text: str) -> str:
+    """Personnummer never appear on the public site (Datainspektionen's rule)."""
+    return mask_personal_numbers(text or "")
