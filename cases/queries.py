@@ -269,11 +269,13 @@ class SearchResults:
 
 
 def _match_condition(parsed: search.ParsedQuery) -> tuple[str, list[str]]:
+    # Column names stay unqualified: the condition is also used inside subqueries, where
+    # Django aliases the table (U0) and a qualified name would silently correlate.
     clean_sql, clean_params = search.tsquery_sql(parsed, ocr=False)
     ocr_sql, ocr_params = search.tsquery_sql(parsed, ocr=True)
     return (
-        f"(cases_searchentry.clean_vector @@ ({clean_sql}) "
-        f"OR cases_searchentry.ocr_vector @@ ({ocr_sql}))",
+        f"(clean_vector @@ ({clean_sql}) "
+        f"OR ocr_vector @@ ({ocr_sql}))",
         [*clean_params, *ocr_params],
     )
 
@@ -282,8 +284,8 @@ def _rank_expression(parsed: search.ParsedQuery) -> tuple[str, list[str]]:
     clean_sql, clean_params = search.tsquery_sql(parsed, ocr=False)
     ocr_sql, ocr_params = search.tsquery_sql(parsed, ocr=True)
     return (
-        f"coalesce(ts_rank_cd(cases_searchentry.clean_vector, {clean_sql}), 0) + "
-        f"coalesce(ts_rank_cd(cases_searchentry.ocr_vector, {ocr_sql}), 0)",
+        f"coalesce(ts_rank_cd(clean_vector, {clean_sql}), 0) + "
+        f"coalesce(ts_rank_cd(ocr_vector, {ocr_sql}), 0)",
         [*clean_params, *ocr_params],
     )
 

@@ -255,3 +255,84 @@ def test_decision_sections_run_per_board_and_year(hv, ks):
     at_ks = services.record_decision(case=other, meeting=None, decided_on=day, text="Bifall")
 
     assert [first.section, second.section, at_ks.section] == [1, 2, 1]
+
+
+def test_register_warns_about_personnummer_in_title(client, hv):
+    client.force_login(staff("reg", hv))
+
+    response = client.post(
+        "/admin/cases/case/registrera/",
+        {
+            "board": hv.pk,
+            "title": "Ansökan från 19121212-1212",
+            "document_kind": "skrivelse",
+            "direction": "in",
+            "document_date": "2026-11-02",
+            "counterpart": "Privatperson",
+        },
+        follow=True,
+    )
+
+    warnings = [str(m) for m in response.context["messages"] if m.level_tag == "warning"]
+    assert warnings == [
+        "Texten innehåller ett personnummer (19121212-XXXX). Personnummer får inte publiceras."
+    ]
+
+
+def test_duplicate_registration_needs_confirmation(client, hv):
+    register(hv, title="Skrivelse om belysning", counterpart="Liberalerna")
+    client.force_login(staff("reg", hv))
+    form = {
+        "board": hv.pk,
+        "title": "Skrivelse om belysning",
+        "document_kind": "skrivelse",
+        "direction": "in",
+        "document_date": "2026-11-04",
+        "counterpart": "Liberalerna",
+    }
+
+    first = client.post("/admin/cases/case/registrera/", form)
+    confirmed = client.post("/admin/cases/case/registrera/", {**form, "confirm_duplicate": "1"})
+
+    assert "Kontrollera att det inte är en dubblett" in first.content.decode()
+    assert confirmed.status_code == 302
+    assert Case.objects.filter(board=hv).count() == 2
+
+
+def test_admin_bulk_export_of_selection(client, hv):
+    case = register(hv, title="Skrivelse om belysning")
+    client.force_login(staff("reg", hv))
+
+    response = client.post(
+        "/admin/cases/case/",
+        {"action": "export_selected_csv", "_selected_action": [case.pk]},
+    )
+
+    body = b"".join(response.streaming_content).decode("utf-8-sig")
+    assert body.splitlines()[1].startswith("HV 2026/1;Hässelby-Vällingby stadsdelsnämnd;")
+
+
+def test_admin_search_uses_dnr_and_full_text(client, hv):
+    case = register(hv, title="Skrivelse om belysning")
+    document = case.documents.get()
+    document.full_text = "Gatlyktorna längs Vinstavägen är trasiga."
+    document.save()
+    services.index_document(document=document)
+    client.force_login(staff("reg", hv))
+
+    by_dnr = client.get("/admin/cases/case/", {"q": "hv2026-1"})
+    by_text = client.get("/admin/cases/case/", {"q": "gatlyktor"})
+
+    assert list(by_dnr.context["cl"].result_list) == [case]
+    assert list(by_text.context["cl"].result_list) == [case]
+
+
+def test_login_is_throttled_after_repeated_failures(client, hv):
+    staff("reg", hv)
+
+    for _ in range(5):
+        client.post("/admin/login/", {"username": "reg", "password": "fel"})
+    locked = client.post("/admin/login/", {"username": "reg", "password": "Ett-långt-lösenord-2026"})
+
+    assert locked.status_code == 429
+    assert "För många misslyckade inloggningsförsök" in locked.content.decode()
