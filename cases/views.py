@@ -57,6 +57,7 @@ def search(request):
         lookup = queries.lookup_dnr(query)
         if lookup.unique is not None:
             return redirect(_case_url(lookup.unique, lookup.document_sequence))
+    near_misses = queries.near_miss_cases(query) if lookup and not lookup.cases else []
     results = None
     if query or filters.active:
         results = queries.search_documents(
@@ -72,6 +73,7 @@ def search(request):
             "form": form,
             "query": query,
             "lookup": lookup,
+            "near_misses": near_misses,
             "results": results,
             "filters": filters,
             "sorts": queries.SORTS,

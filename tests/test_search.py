@@ -206,3 +206,26 @@ def test_protected_title_words_are_not_searchable(db):
 
     assert hits("orosanmälan") == []
     assert hits("parkbänkar") == ["[Skyddat]"]
+
+
+def test_search_offers_nearly_matching_dnr(client, hv):
+    case = services.register_case(
+        board=hv, dnr="HV 2019/254", title="Skrivelse", registered_on=datetime.date(2019, 5, 2)
+    )
+
+    response = client.get("/sok/", {"q": "VH 2019/254"})
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Inget ärende med diarienummer VH 2019/254" in html
+    assert f'Menade du <a href="{case.get_absolute_url()}">HV 2019/254</a>' in html
+
+
+def test_zero_hits_with_filter_offers_query_without_filter(client, hv, ks):
+    make_document(title="Gungor", text="Gungor i parken.", board=hv)
+
+    response = client.get("/sok/", {"q": "gungor", "namnd": ks.slug})
+
+    assert response.context["results"].total == 0
+    assert response.context["results"].unfiltered_total == 1
+    assert "Utan avgränsningar finns 1 träff:" in response.content.decode()
