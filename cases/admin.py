@@ -150,7 +150,15 @@ class CaseAdmin(StaffBoardMixin, NoDeleteMixin, SimpleHistoryAdmin):
     list_display = ["dnr", "board", "staff_title", "status", "registered_on"]
     list_filter = ["board", "status", "dnr_year"]
     search_fields = ["dnr", "dnr_key", "title", "aliases__dnr"]
-    readonly_fields = ["board", "dnr", "dnr_key", "dnr_year", "dnr_number", "created_at", "updated_at"]
+    readonly_fields = [
+        "board",
+        "dnr",
+        "dnr_key",
+        "dnr_year",
+        "dnr_number",
+        "created_at",
+        "updated_at",
+    ]
     fields = [
         "board",
         "dnr",
@@ -264,9 +272,7 @@ class CaseAdmin(StaffBoardMixin, NoDeleteMixin, SimpleHistoryAdmin):
                     for finding in services.personal_number_warnings(data["title"]):
                         messages.warning(request, finding)
                     messages.success(request, f"Ärendet registrerades som {case.dnr}.")
-                    return HttpResponseRedirect(
-                        reverse("admin:cases_case_change", args=[case.pk])
-                    )
+                    return HttpResponseRedirect(reverse("admin:cases_case_change", args=[case.pk]))
         context = {
             **self.admin_site.each_context(request),
             "title": "Registrera ärende",
@@ -374,9 +380,7 @@ class DocumentAdmin(StaffBoardMixin, NoDeleteMixin, SimpleHistoryAdmin):
                 for f in form.cleaned_data
                 if f not in {"case", "sequence", "title", "kind"}
             }
-            created = services.add_document(
-                case=obj.case, title=obj.title, kind=obj.kind, **fields
-            )
+            created = services.add_document(case=obj.case, title=obj.title, kind=obj.kind, **fields)
             obj.pk = created.pk
             obj.sequence = created.sequence
             obj._state.adding = False
@@ -507,9 +511,7 @@ class ReferenceAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return (
-            super()
-            .get_queryset(request)
-            .filter(source__in=queries.staff_documents(request.user))
+            super().get_queryset(request).filter(source__in=queries.staff_documents(request.user))
         )
 
 
@@ -542,9 +544,7 @@ class PersonalDataFindingAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return (
-            super()
-            .get_queryset(request)
-            .filter(document__in=queries.staff_documents(request.user))
+            super().get_queryset(request).filter(document__in=queries.staff_documents(request.user))
         )
 
     def has_add_permission(self, request):

@@ -22,7 +22,10 @@ class SearchFilterSet(django_filters.FilterSet):
         empty_label="Alla nämnder",
     )
     typ = django_filters.ChoiceFilter(
-        label="Handlingstyp", field_name="kind", choices=DocumentKind.choices, empty_label="Alla typer"
+        label="Handlingstyp",
+        field_name="kind",
+        choices=DocumentKind.choices,
+        empty_label="Alla typer",
     )
     status = django_filters.ChoiceFilter(
         label="Ärendets status", choices=CaseStatus.choices, empty_label="Alla"
@@ -57,4 +60,6 @@ class SearchFilterSet(django_filters.FilterSet):
     def clean_dates(self):
         data = self.form.cleaned_data
         if data.get("fran") and data.get("till") and data["fran"] > data["till"]:
-            self.form.add_error("till", "Till-datumet måste vara samma dag som eller efter från-datumet.")
+            self.form.add_error(
+                "till", "Till-datumet måste vara samma dag som eller efter från-datumet."
+            )

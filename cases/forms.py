@@ -62,7 +62,10 @@ class RegisterCaseForm(forms.Form):
     )
     confidential = forms.BooleanField(label="Handlingen omfattas av sekretess", required=False)
     osl_reference = forms.CharField(
-        label="Sekretessparagraf i OSL", max_length=64, required=False, help_text="T.ex. 26 kap. 1 §"
+        label="Sekretessparagraf i OSL",
+        max_length=64,
+        required=False,
+        help_text="T.ex. 26 kap. 1 §",
     )
 
     def __init__(self, *args, boards, **kwargs):
@@ -76,7 +79,9 @@ class RegisterCaseForm(forms.Form):
         counterpart = (data.get("counterpart") or "").strip()
         if data.get("counterpart_missing"):
             if counterpart:
-                self.add_error("counterpart", "Ange antingen en avsändare/mottagare eller ”saknas”.")
+                self.add_error(
+                    "counterpart", "Ange antingen en avsändare/mottagare eller ”saknas”."
+                )
             data["counterpart"] = services.COUNTERPART_MISSING
         elif not counterpart:
             self.add_error(
@@ -122,9 +127,10 @@ class CaseAdminForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
-        if data.get("status") == Case.Status.CANCELLED and not (
-            data.get("cancelled_reason") or ""
-        ).strip():
+        if (
+            data.get("status") == Case.Status.CANCELLED
+            and not (data.get("cancelled_reason") or "").strip()
+        ):
             self.add_error("cancelled_reason", "Makulering kräver ett skäl.")
         return data
 

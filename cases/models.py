@@ -319,6 +319,11 @@ class Document(models.Model):
     officer = models.CharField("handläggare", max_length=200, blank=True)
     summary = models.TextField("sammanfattning", blank=True)
     full_text = models.TextField("fulltext", blank=True, help_text="Originaltexten för visning.")
+    clean_text = models.TextField(
+        "text för sökning",
+        blank=True,
+        help_text="Texten utan sidhuvuden, brevhuvuden och OCR-skräp; det som ska indexeras.",
+    )
     text_source = models.CharField(
         "textkälla", max_length=16, choices=TextSource.choices, default=TextSource.TYPED
     )

@@ -23,8 +23,20 @@ from dataclasses import dataclass, field
 
 SEARCH_CONFIG = "swedish"
 
-_FOLD = str.maketrans({"å": "a", "ä": "a", "ö": "o", "é": "a", "è": "e", "ü": "u", "æ": "a",
-                       "ø": "o", "á": "a", "à": "a"})
+_FOLD = str.maketrans(
+    {
+        "å": "a",
+        "ä": "a",
+        "ö": "o",
+        "é": "a",
+        "è": "e",
+        "ü": "u",
+        "æ": "a",
+        "ø": "o",
+        "á": "a",
+        "à": "a",
+    }
+)
 # OCR glyphs standing for å/ä (& 4 @ #) or ö (6 0), only inside words: between or next to
 # letters and never next to a digit, so "HT16", "t3 2016" and "2019/16" are left alone.
 _GLYPH_A = re.compile(r"(?<=[a-zåäöé])[&4@#](?![0-9])|(?<![0-9])[&4@#](?=[a-zåäöé])")
@@ -171,7 +183,9 @@ def parse_query(text: str) -> ParsedQuery:
             term_words = words(phrase)
             if not term_words:
                 continue
-            term = Term(" ".join(term_words), phrase=len(term_words) > 1, negated=bool(negated_phrase))
+            term = Term(
+                " ".join(term_words), phrase=len(term_words) > 1, negated=bool(negated_phrase)
+            )
         else:
             negated = plain.startswith("-") and len(plain) > 1
             term_words = words(plain[1:] if negated else plain)

@@ -35,7 +35,10 @@ def change_form(case, **fields):
         "aliases-TOTAL_FORMS": "0",
         "aliases-INITIAL_FORMS": "0",
     }
-    for prefix, rows in [("documents", case.documents.all()), ("status_changes", case.status_changes.all())]:
+    for prefix, rows in [
+        ("documents", case.documents.all()),
+        ("status_changes", case.status_changes.all()),
+    ]:
         data[f"{prefix}-TOTAL_FORMS"] = str(len(rows))
         data[f"{prefix}-INITIAL_FORMS"] = str(len(rows))
         for index, row in enumerate(rows):
@@ -152,8 +155,13 @@ def test_register_form_refuses_missing_counterpart_in_swedish(client, hv):
 
     response = client.post(
         "/admin/cases/case/registrera/",
-        {"board": hv.pk, "title": "X", "document_kind": "skrivelse", "direction": "in",
-         "document_date": "2026-11-02"},
+        {
+            "board": hv.pk,
+            "title": "X",
+            "document_kind": "skrivelse",
+            "direction": "in",
+            "document_date": "2026-11-02",
+        },
     )
 
     assert response.status_code == 200
@@ -332,7 +340,9 @@ def test_login_is_throttled_after_repeated_failures(client, hv):
 
     for _ in range(5):
         client.post("/admin/login/", {"username": "reg", "password": "fel"})
-    locked = client.post("/admin/login/", {"username": "reg", "password": "Ett-långt-lösenord-2026"})
+    locked = client.post(
+        "/admin/login/", {"username": "reg", "password": "Ett-långt-lösenord-2026"}
+    )
 
     assert locked.status_code == 429
     assert "För många misslyckade inloggningsförsök" in locked.content.decode()

@@ -64,13 +64,18 @@ def test_upload_refuses_other_file_types_and_large_files(db, settings):
 def test_public_download_only_for_public_attachments(client, db, media):
     document = DocumentFactory()
     public = Attachment.objects.create(
-        document=document, number=1, title="Karta",
+        document=document,
+        number=1,
+        title="Karta",
         file=SimpleUploadedFile("karta.txt", b"Karta over parken"),
     )
     secret = Attachment.objects.create(
-        document=document, number=2, title="Utredning",
+        document=document,
+        number=2,
+        title="Utredning",
         file=SimpleUploadedFile("utredning.txt", b"Hemligt"),
-        confidential=True, osl_reference="26 kap. 1 §",
+        confidential=True,
+        osl_reference="26 kap. 1 §",
     )
 
     ok = client.get(f"/bilaga/{public.pk}/")

@@ -106,7 +106,10 @@ def test_search_by_keyboard_only(page, live_server, demo):
     page.keyboard.press("Enter")
     page.wait_for_url("**/arende/**")
 
-    assert page.locator("h1").inner_text() == "HV 2019/272 Medborgarförslag om ängsmark i Grimstaskogen"
+    assert (
+        page.locator("h1").inner_text()
+        == "HV 2019/272 Medborgarförslag om ängsmark i Grimstaskogen"
+    )
     assert page.locator("#handling-1").get_attribute("class") == "document highlighted"
 
 
@@ -145,7 +148,9 @@ def test_page_reflows_at_320_px(page, live_server, demo):
 
 
 def test_registrar_registers_case_end_to_end(page, live_server, transactional_db, hv):
-    user = User.objects.create_user("registrator", password="Ett-långt-lösenord-2026", is_staff=True)
+    user = User.objects.create_user(
+        "registrator", password="Ett-långt-lösenord-2026", is_staff=True
+    )
     BoardMembership.objects.create(user=user, board=hv, role="registrator")
     services.ensure_role_permissions(user=user)
 

@@ -7,7 +7,7 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from cases import exports, queries, services
+from cases import exports, services
 from tests.factories import CaseFactory, DocumentFactory
 
 
@@ -50,7 +50,7 @@ def test_csv_export_title_with_semicolon_quotes_newline_round_trips(client, db):
 
 
 def test_csv_export_neutralises_formulas(client, db):
-    add("=HYPERLINK(\"http://example.com\")")
+    add('=HYPERLINK("http://example.com")')
     add("+46 8 508 000", date=datetime.date(2019, 8, 6))
     add("-1+1", date=datetime.date(2019, 8, 5))
     add("@SUM(A1)", date=datetime.date(2019, 8, 4))
@@ -58,7 +58,7 @@ def test_csv_export_neutralises_formulas(client, db):
     rows = read_csv(client.get("/sok/export.csv", {"q": "parkbänkar", "sortering": "nyast"}))
 
     assert [row[2] for row in rows[1:]] == [
-        "'=HYPERLINK(\"http://example.com\")",
+        '\'=HYPERLINK("http://example.com")',
         "'+46 8 508 000",
         "'-1+1",
         "'@SUM(A1)",
@@ -130,7 +130,9 @@ def test_export_filename_says_what_it_is(client, db):
     response = client.get("/sok/export.csv", {"q": "Parkbänkar"})
 
     today = datetime.date.today().isoformat()
-    assert response["Content-Disposition"] == f'attachment; filename="arenden-parkbankar-{today}.csv"'
+    assert (
+        response["Content-Disposition"] == f'attachment; filename="arenden-parkbankar-{today}.csv"'
+    )
 
 
 def test_xlsx_export_has_typed_cells(client, db):

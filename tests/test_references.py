@@ -15,8 +15,14 @@ def case(board, dnr, title="Ärende"):
 
 
 def document(case, text, **kw):
-    return services.add_document(case=case, title="Tjänsteutlåtande", kind="tjansteutlatande",
-                                 full_text=text, document_date=DAY, **kw)
+    return services.add_document(
+        case=case,
+        title="Tjänsteutlåtande",
+        kind="tjansteutlatande",
+        full_text=text,
+        document_date=DAY,
+        **kw,
+    )
 
 
 def test_reference_resolves_across_boards_both_ways(client, hv, ks):
@@ -100,7 +106,8 @@ def test_references_from_confidential_documents_stay_hidden(hv):
 
 
 @pytest.mark.parametrize(
-    "typed", ["hv 2019/272", "HV2019/272", "HV-2019-272", "HV 2019/0272", "2019/272", "HV 2019/272-3"]
+    "typed",
+    ["hv 2019/272", "HV2019/272", "HV-2019-272", "HV 2019/0272", "2019/272", "HV 2019/272-3"],
 )
 def test_lookup_any_spelling_finds_the_case(hv, typed):
     target = case(hv, "HV 2019/272")

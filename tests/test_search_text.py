@@ -16,7 +16,9 @@ def test_ocrfold_folds_diacritics_and_ocr_glyphs():
 
 
 def test_ocrfold_leaves_numbers_alone():
-    assert search.ocrfold("HT16 t3 2016 2019/16 08-508 04 052") == "ht16 t3 2016 2019/16 08-508 04 052"
+    assert (
+        search.ocrfold("HT16 t3 2016 2019/16 08-508 04 052") == "ht16 t3 2016 2019/16 08-508 04 052"
+    )
 
 
 def test_ocrfold_is_idempotent_on_ocr_text():
