@@ -15,6 +15,7 @@ also match as prefixes of the stem (``bygglov`` finds ``Bygglovet``, ``arbetsmil
 ``arbetsmiljöarbetet``).
 """
 
+import functools
 import itertools
 import re
 import unicodedata
@@ -98,11 +99,13 @@ def words(text: str) -> list[str]:
     return _WORD.findall(text.lower())
 
 
+@functools.lru_cache(maxsize=200_000)
 def split_compound(word: str, is_word: Callable[[str], bool], *, min_part: int = 4) -> list[str]:
     """Split a Swedish compound into known words: ``medborgarförslag`` → [medborgar, förslag].
 
     Tries the longest known tail first and allows the linking ``s`` (``arbets|miljö``); returns
     [] when the word is not a compound of known words. Recursion handles three-part words.
+    Cached (imports meet the same words again and again): callers must not mutate the result.
     """
     word = word.lower()
     if len(word) < 2 * min_part:

@@ -226,7 +226,7 @@ def _vector_parts(document: Document) -> dict[str, str]:
         # Display titles: a protected title must not be findable by its words.
         "a": f"{document.display_title}\n{case.display_title}",
         "b": f"{case.dnr} {case.dnr_key}\n{document.summary}\n{document.proposal}",
-        "c": document.full_text,
+        "c": document.clean_text or document.full_text,
         "d": attachments,
     }
     return {weight: personal_data.mask_personal_numbers(text) for weight, text in parts.items()}
@@ -234,7 +234,8 @@ def _vector_parts(document: Document) -> dict[str, str]:
 
 @functools.cache
 def _folded_wordlist() -> frozenset[str]:
-    return frozenset(search.ocrfold(word) for word in load_wordlist())
+    # Dictionary words hold no OCR glyphs, so plain diacritic folding equals ocrfold here.
+    return frozenset(search.fold_diacritics(word) for word in load_wordlist())
 
 
 def _is_word(word: str) -> bool:
