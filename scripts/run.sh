@@ -7,5 +7,5 @@ echo "==> Migrerar databasen"
 .venv/bin/python manage.py migrate --noinput
 echo "==> Läser in demodata (första gången)"
 .venv/bin/python manage.py load_demo
-echo "==> Startar portalen på http://127.0.0.1:8000/"
+echo "==> Startar portalen på http://${PORTAL_ADDRESS:-127.0.0.1:8000}/"
 exec .venv/bin/python manage.py runserver "${PORTAL_ADDRESS:-127.0.0.1:8000}"
