@@ -4,10 +4,9 @@ Everything here that feeds a public page applies the public visibility rules: co
 unpublished and cancelled documents never leave this module for the public.
 """
 
+import datetime
 from collections import OrderedDict
 from dataclasses import dataclass, field
-
-import datetime
 
 from django.db import connection
 from django.db.models import BooleanField, Count, FloatField, Prefetch, Q
@@ -274,8 +273,7 @@ def _match_condition(parsed: search.ParsedQuery) -> tuple[str, list[str]]:
     clean_sql, clean_params = search.tsquery_sql(parsed, ocr=False)
     ocr_sql, ocr_params = search.tsquery_sql(parsed, ocr=True)
     return (
-        f"(clean_vector @@ ({clean_sql}) "
-        f"OR ocr_vector @@ ({ocr_sql}))",
+        f"(clean_vector @@ ({clean_sql}) OR ocr_vector @@ ({ocr_sql}))",
         [*clean_params, *ocr_params],
     )
 
@@ -422,10 +420,7 @@ def search_documents(
 def _board_facet(entries, filters: SearchFilters) -> list[FacetValue]:
     counts = _facet_counts(entries, "board")
     boards = Board.objects.filter(pk__in=list(counts)).order_by("name")
-    return [
-        FacetValue(b.slug, b.short_name, counts[b.pk], filters.board == b)
-        for b in boards
-    ]
+    return [FacetValue(b.slug, b.short_name, counts[b.pk], filters.board == b) for b in boards]
 
 
 def _choice_facet(entries, field_name, choices, selected: str) -> list[FacetValue]:
@@ -445,7 +440,7 @@ def _headlines(page_ids: list[int], parsed: search.ParsedQuery) -> dict[int, str
     ocr_sql, ocr_params = search.tsquery_sql(parsed, ocr=True)
     options = (
         f"StartSel={HEADLINE_START}, StopSel={HEADLINE_STOP}, MaxWords=30, MinWords=12, "
-        "MaxFragments=2, FragmentDelimiter=\" … \""
+        'MaxFragments=2, FragmentDelimiter=" … "'
     )
     sql = (
         "SELECT d.id, CASE WHEN d.text_source = 'ocr' "
@@ -514,8 +509,7 @@ def staff_attachments(user):
         return attachments
     own = staff_boards(user)
     return attachments.filter(
-        (Q(confidential=False) & Q(document__confidential=False))
-        | Q(document__case__board__in=own)
+        (Q(confidential=False) & Q(document__confidential=False)) | Q(document__case__board__in=own)
     )
 
 
@@ -526,9 +520,7 @@ def staff_search_document_ids(query: str):
     if not parsed:
         return SearchEntry.objects.none().values("pk")
     sql, params = _match_condition(parsed)
-    return SearchEntry.objects.filter(RawSQL(sql, params, output_field=BooleanField())).values(
-        "pk"
-    )
+    return SearchEntry.objects.filter(RawSQL(sql, params, output_field=BooleanField())).values("pk")
 
 
 def near_miss_cases(text: str) -> list[Case]:
