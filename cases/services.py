@@ -18,6 +18,7 @@ from simple_history.utils import bulk_create_with_history
 from . import dnr as dnrlib
 from . import personal_data, search
 from .importers import metadata, pdf, text_pack
+from .importers.model import PROVISIONAL_PREFIX
 from .importers.quality import load_wordlist
 from .models import (
     AgendaItem,
@@ -207,11 +208,20 @@ def resolve_pending_references(*, case: Case) -> int:
 
 
 def _parse_for_board(text: str, *, board: Board) -> dnrlib.Dnr:
+    """Parse a number for a board's register, refusing another board's series (a provisional
+    ``PREL`` number of the importer belongs to every board)."""
     default_prefix = board.dnr_prefixes[0] if board.dnr_prefixes else None
     try:
-        return dnrlib.parse_dnr(text, default_prefix=default_prefix).case_dnr
+        parsed = dnrlib.parse_dnr(text, default_prefix=default_prefix).case_dnr
     except dnrlib.DnrError as error:
         raise RegisterError(str(error)) from error
+    own_series = {*board.dnr_prefixes, PROVISIONAL_PREFIX}
+    if parsed.prefix and board.dnr_prefixes and parsed.prefix not in own_series:
+        raise RegisterError(
+            f"Diarienumret {parsed.display} hör inte till {board.name}s serie "
+            f"({', '.join(board.dnr_prefixes)})."
+        )
+    return parsed
 
 
 # --- Search index ------------------------------------------------------------------------

@@ -346,3 +346,12 @@ def test_login_is_throttled_after_repeated_failures(client, hv):
 
     assert locked.status_code == 429
     assert "För många misslyckade inloggningsförsök" in locked.content.decode()
+
+
+def test_register_refuses_number_of_another_boards_series(hv):
+    with pytest.raises(services.RegisterError, match="hör inte till"):
+        services.register_case(
+            board=hv, dnr="KS 2019/656", title="Remiss", registered_on=datetime.date(2019, 6, 1)
+        )
+
+    assert Case.objects.filter(board=hv).count() == 0
