@@ -38,6 +38,7 @@ __all__ = [
     "format_dnr",
     "looks_like_dnr",
     "near_miss_keys",
+    "ocr_phrase_regex",
     "parse_dnr",
     "try_parse_dnr",
 ]
@@ -628,7 +629,7 @@ _OCR_AA = "[aåäàáâãdiéèê&4@#]{1,2}"
 _OCR_OO = "[oöóòôõdéèêg60]{1,2}"
 
 
-def _ocr_regex(phrase: str) -> str:
+def ocr_phrase_regex(phrase: str) -> str:
     """A case-insensitive regex for a Swedish phrase as OCR may have spelled it. ``*`` stands
     for any word ending ("överlämna*" matches överlämnas, överlämnades)."""
     out = []
@@ -674,7 +675,7 @@ def _catalogue(boards: tuple[BoardInfo, ...]) -> _Catalogue:
         # Forms of one or two letters ("KF") would fire on ordinary words; longer forms take
         # any ending (genitive -s, definite -en) through the glue that follows them.
         forms = sorted(board.forms, key=len, reverse=True)
-        body = "|".join(_ocr_regex(form) for form in forms if len(form) >= 3)
+        body = "|".join(ocr_phrase_regex(form) for form in forms if len(form) >= 3)
         if body:
             group = f"b{index}"
             name_board[group] = board
@@ -718,10 +719,10 @@ _DNR_WORD = "|".join(
         r"diarienummer",
         r"diarienr",
         r"diarie\s?nr",
-        _ocr_regex("ärendenummer"),
-        _ocr_regex("ärende nr"),
-        _ocr_regex("ärende") + r"(?!\w)",
-        _ocr_regex("diarieför*") + r"(?:\s+(?:" + _ocr_regex("på") + r"|under|som))?",
+        ocr_phrase_regex("ärendenummer"),
+        ocr_phrase_regex("ärende nr"),
+        ocr_phrase_regex("ärende") + r"(?!\w)",
+        ocr_phrase_regex("diarieför*") + r"(?:\s+(?:" + ocr_phrase_regex("på") + r"|under|som))?",
     )
 )
 # A dnr word right before the number ("Dnr:", "vårt dnr", "diarieförts på"), with nothing in
@@ -735,9 +736,9 @@ _GLUE_WORDS = "|".join(
     (
         _DNR_WORD,
         r"nr|med|har|under|beteckning|referens|ref",
-        _ocr_regex("stadsdels*"),
-        _ocr_regex("nämnd*"),
-        _ocr_regex("förvaltning*"),
+        ocr_phrase_regex("stadsdels*"),
+        ocr_phrase_regex("nämnd*"),
+        ocr_phrase_regex("förvaltning*"),
     )
 )
 _BOARD_GLUE = re.compile(
@@ -764,7 +765,7 @@ RELATIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 _RELATION = re.compile(
     "|".join(
-        f"(?P<r{index}>(?<![^\\W\\d_])(?:{'|'.join(_ocr_regex(p) for p in phrases)}))"
+        f"(?P<r{index}>(?<![^\\W\\d_])(?:{'|'.join(ocr_phrase_regex(p) for p in phrases)}))"
         for index, (_name, phrases) in enumerate(RELATIONS)
     ),
     re.IGNORECASE,
@@ -812,7 +813,9 @@ OUTSIDE_AUTHORITIES = (
 )
 _OUTSIDE_NAMES = re.compile(
     r"(?<!\w)(?:\w*departement|"
-    + "|".join(_ocr_regex(name) for name in sorted(OUTSIDE_AUTHORITIES, key=len, reverse=True))
+    + "|".join(
+        ocr_phrase_regex(name) for name in sorted(OUTSIDE_AUTHORITIES, key=len, reverse=True)
+    )
     + ")",
     re.IGNORECASE,
 )

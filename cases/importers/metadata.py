@@ -121,24 +121,6 @@ def parse_date(text: str) -> datetime.date | None:
 
 # --- Board names -----------------------------------------------------------------------------
 
-_AA = "(?:[aåäàáâdiéèê&4@#]{1,2})"
-_OO = "(?:[oöóòdéèêg60]{1,2})"
-
-
-def _ocr_pattern(phrase: str) -> str:
-    out = []
-    for ch in phrase:
-        low = ch.lower()
-        if low in "åäé":
-            out.append(_AA)
-        elif low == "ö":
-            out.append(_OO)
-        elif ch in " -":
-            out.append(r"[\s\-]*")
-        else:
-            out.append(re.escape(ch))
-    return "".join(out)
-
 
 class BoardNames:
     """Finds Stockholm's boards by name in OCR'd text (``Hasselby-Villingby stadsdelsnamnd``,
@@ -150,7 +132,9 @@ class BoardNames:
             forms = {board.name, board.short_name, *board.names}
             if board.short_name != board.name and "stadsdels" in board.name:
                 forms.add(f"{board.short_name} stadsdelsnämnd")
-            body = "|".join(_ocr_pattern(f) for f in sorted(forms, key=len, reverse=True))
+            body = "|".join(
+                dnrlib.ocr_phrase_regex(f) for f in sorted(forms, key=len, reverse=True)
+            )
             self.groups[f"b{index}"] = board.short_name
             alternatives.append(f"(?P<b{index}>{body})")
         self.pattern = re.compile(r"(?<!\w)(?:" + "|".join(alternatives) + r")\w*", re.I)
