@@ -8,6 +8,7 @@ also when they type another board's URL: the querysets themselves are filtered.
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.forms.models import BaseInlineFormSet
 from django.http import HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import path, reverse
@@ -209,6 +210,10 @@ class CaseAdmin(StaffBoardMixin, NoDeleteMixin, SimpleHistoryAdmin):
         lookup = queries.lookup_dnr(search_term) if search_term else None
         if lookup and lookup.cases:
             return queryset.filter(pk__in=[c.pk for c in lookup.cases]), False
+        if lookup and lookup.parsed:
+            # A mistyped number (VH 2019/254) offers the case it probably meant.
+            near = queries.near_miss_cases(search_term)
+            return queryset.filter(pk__in=[c.pk for c in near]), False
         if search_term:
             documents = queries.staff_documents(request.user).filter(
                 pk__in=queries.staff_search_document_ids(search_term)
@@ -314,13 +319,55 @@ class AttachmentInline(NoDeleteMixin, admin.TabularInline):
 
 
 class ReferenceInline(admin.TabularInline):
+    """References read from the document's text; near-misses are flagged for review."""
+
     model = Reference
     fk_name = "source"
     extra = 0
+    verbose_name_plural = "hänvisningar i texten"
     fields = ["raw", "display", "board", "relation", "status", "target", "suspected_target"]
     readonly_fields = fields
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(start__isnull=False)
+
     def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ManualReferenceFormSet(BaseInlineFormSet):
+    @classmethod
+    def get_default_prefix(cls):
+        return "manual_references"
+
+    def save_new(self, form, commit=True):
+        return services.add_manual_reference(
+            document=self.instance,
+            target=form.cleaned_data["target"],
+            relation=form.cleaned_data.get("relation", ""),
+        )
+
+
+class ManualReferenceInline(admin.TabularInline):
+    """References a registrator adds by choosing a case: autocomplete over every board's dnr
+    in any spelling (CaseAdmin.get_search_results)."""
+
+    model = Reference
+    fk_name = "source"
+    formset = ManualReferenceFormSet
+    extra = 0
+    verbose_name = "hänvisning"
+    verbose_name_plural = "hänvisningar tillagda av registrator"
+    fields = ["target", "relation"]
+    autocomplete_fields = ["target"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(start__isnull=True)
+
+    def has_change_permission(self, request, obj=None):
         return False
 
     def has_delete_permission(self, request, obj=None):
@@ -348,7 +395,7 @@ class DocumentAdmin(StaffBoardMixin, NoDeleteMixin, SimpleHistoryAdmin):
     search_fields = ["title", "case__dnr", "case__dnr_key"]
     readonly_fields = ["sequence", "registered_at", "source_file", "source_start", "source_end"]
     raw_id_fields = ["case"]
-    inlines = [AttachmentInline, ReferenceInline, PersonalDataInline]
+    inlines = [AttachmentInline, ManualReferenceInline, ReferenceInline, PersonalDataInline]
     list_select_related = ["case"]
     actions = [export_selected_csv]
 
@@ -390,6 +437,14 @@ class DocumentAdmin(StaffBoardMixin, NoDeleteMixin, SimpleHistoryAdmin):
             super().save_related(request, form, formsets, change)
             services.index_document(document=form.instance)
             services.rebuild_search_vocabulary()
+        for reference in form.instance.references.filter(status="near_miss").select_related(
+            "suspected_target"
+        ):
+            messages.warning(
+                request,
+                f"”{reference.raw}” finns inte i registret. Menade du "
+                f"{reference.suspected_target.dnr_key}? Rätta texten eller lägg till hänvisningen.",
+            )
 
 
 @admin.register(Attachment)

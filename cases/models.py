@@ -574,8 +574,13 @@ class Reference(models.Model):
     raw = models.CharField("som det skrevs", max_length=120)
     dnr_key = models.CharField("normaliserat diarienummer", max_length=64, db_index=True)
     display = models.CharField("diarienummer", max_length=64)
-    start = models.PositiveIntegerField("position i texten")
-    end = models.PositiveIntegerField("slutposition i texten")
+    start = models.PositiveIntegerField(
+        "position i texten",
+        null=True,
+        blank=True,
+        help_text="Tom för en hänvisning som registratorn lagt till för hand.",
+    )
+    end = models.PositiveIntegerField("slutposition i texten", null=True, blank=True)
     board = models.ForeignKey(
         Board,
         verbose_name="numrets nämnd",
@@ -623,7 +628,10 @@ class Reference(models.Model):
                 condition=~Q(status="resolved") | Q(target__isnull=False),
                 name="reference_resolved_has_target",
             ),
-            models.CheckConstraint(condition=Q(end__gt=F("start")), name="reference_span_valid"),
+            models.CheckConstraint(
+                condition=Q(start__isnull=True, end__isnull=True) | Q(end__gt=F("start")),
+                name="reference_span_valid",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -693,6 +701,21 @@ class SearchEntry(models.Model):
                 F("date").desc(),
                 F("document").desc(),
                 name="search_public_date_idx",
+                condition=Q(public=True),
+            ),
+            # Newest-first walks within a board or a document kind (the facet filters).
+            models.Index(
+                F("board"),
+                F("date").desc(),
+                F("document").desc(),
+                name="search_public_board_date_idx",
+                condition=Q(public=True),
+            ),
+            models.Index(
+                F("kind"),
+                F("date").desc(),
+                F("document").desc(),
+                name="search_public_kind_date_idx",
                 condition=Q(public=True),
             ),
         ]

@@ -9,7 +9,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 
 from django.db import connection
-from django.db.models import BooleanField, Count, FloatField, Prefetch, Q
+from django.db.models import BooleanField, Prefetch, Q
 from django.db.models.expressions import RawSQL
 
 from . import dnr as dnrlib
@@ -19,6 +19,7 @@ from .models import (
     Attachment,
     Board,
     Case,
+    CaseAlias,
     CaseStatus,
     Decision,
     Document,
@@ -98,9 +99,11 @@ def lookup_dnr(text: str) -> DnrLookup:
         alias_hits = cases.filter(aliases__dnr_key=case_dnr.key)
         found += [case for case in alias_hits if case not in found]
     else:
-        found = list(
-            cases.filter(Q(dnr_key=case_dnr.key) | Q(aliases__dnr_key=case_dnr.key)).distinct()
-        )
+        # Two index lookups (own number, alias) instead of an OR across a join, which scans
+        # every case (0.1 ms instead of ~80 ms at 37,000 cases).
+        own = Case.objects.filter(dnr_key=case_dnr.key).values("pk")
+        aliased = CaseAlias.objects.filter(dnr_key=case_dnr.key).values("case_id")
+        found = list(cases.filter(pk__in=own.union(aliased)))
     found.sort(key=lambda c: (c.board.name, c.dnr_key))
     return DnrLookup(query=text, parsed=parsed, cases=found, document_sequence=parsed.document)
 
@@ -267,79 +270,286 @@ class SearchResults:
     suggestion: str | None = None
 
 
-def _match_condition(parsed: search.ParsedQuery) -> tuple[str, list[str]]:
+def _match_condition(
+    parsed: search.ParsedQuery, variants: dict | None = None
+) -> tuple[str, list[str]]:
     # Column names stay unqualified: the condition is also used inside subqueries, where
     # Django aliases the table (U0) and a qualified name would silently correlate.
     clean_sql, clean_params = search.tsquery_sql(parsed, ocr=False)
-    ocr_sql, ocr_params = search.tsquery_sql(parsed, ocr=True)
+    ocr_sql, ocr_params = search.tsquery_sql(parsed, ocr=True, variants=variants)
     return (
         f"(clean_vector @@ ({clean_sql}) OR ocr_vector @@ ({ocr_sql}))",
         [*clean_params, *ocr_params],
     )
 
 
-def _rank_expression(parsed: search.ParsedQuery) -> tuple[str, list[str]]:
+def _rank_expression(
+    parsed: search.ParsedQuery, variants: dict | None = None, *, table: str = ""
+) -> tuple[str, list[str]]:
     clean_sql, clean_params = search.tsquery_sql(parsed, ocr=False)
-    ocr_sql, ocr_params = search.tsquery_sql(parsed, ocr=True)
+    ocr_sql, ocr_params = search.tsquery_sql(parsed, ocr=True, variants=variants)
+    prefix = f"{table}." if table else ""
     return (
-        f"coalesce(ts_rank_cd(clean_vector, {clean_sql}), 0) + "
-        f"coalesce(ts_rank_cd(ocr_vector, {ocr_sql}), 0)",
+        f"coalesce(ts_rank_cd({prefix}clean_vector, {clean_sql}), 0) + "
+        f"coalesce(ts_rank_cd({prefix}ocr_vector, {ocr_sql}), 0)",
         [*clean_params, *ocr_params],
     )
 
 
-def _public_matches(parsed: search.ParsedQuery):
-    entries = SearchEntry.objects.filter(public=True)
-    if parsed:
-        sql, params = _match_condition(parsed)
-        entries = entries.filter(RawSQL(sql, params, output_field=BooleanField()))
-    return entries
+# --- Plans --------------------------------------------------------------------------------
+# Measured with bench/search.py (10k, 100k and 1M documents); see PERF-NOTES.md.
+#
+# OCR variants. A word typed with å/ä/ö becomes up to 256 OCR spellings, most of which occur
+# in no document. They cost on every row: ts_rank_cd's work grows faster than linearly with
+# the number of operands (1,000 rows: 3.5 s with 196 spellings, 95 ms with the 26 that occur),
+# and so do @@ and ts_headline. ``_present_variants`` keeps the spellings that occur, which
+# changes no match, rank or headline: an operand that matches no lexeme contributes nothing.
+#
+# Candidates. Every list, count and facet of a search reads one *candidate set*: the newest
+# RESULT_CAP + 1 public matches in (date, id) order. Two plans, and the statement measures
+# which one pays instead of trusting the planner:
+#
+# - the *walk* reads the (date, id) index newest first and tests each entry's vector until
+#   enough match. Each test fetches the vector from TOAST, so it pays when matches are dense
+#   (a common word stops after a few thousand entries);
+# - the *GIN* plan gets every match from the vector indexes and sorts out the newest. It
+#   touches every match, so it pays when matches are rare.
+#
+# PostgreSQL cannot choose: it estimates each prefix (``:*``) or OCR operand at a fixed share
+# of the table, so a rare word with 196 spellings looks like half the table (a seq scan that
+# tests every vector) and a very common word like 1 %. A *probe* tests the PROBE_ROWS newest
+# entries of the filtered set, and the statement runs the walk or the GIN branch from the
+# measured density (a one-time filter: the other branch never starts).
+PROBE_ROWS = 200
+# Cost of testing one walked entry relative to one match read through GIN (measured).
+WALK_COST_RATIO = 3.5
+
+_CANDIDATE_COLUMNS = "document_id, date, board_id, kind, status"
 
 
-def _apply_filters(entries, filters: SearchFilters, *, skip: str = ""):
-    if filters.board and skip != "board":
-        entries = entries.filter(board=filters.board)
-    if filters.kind and skip != "kind":
-        entries = entries.filter(kind=filters.kind)
-    if filters.status and skip != "status":
-        entries = entries.filter(status=filters.status)
-    if filters.date_from:
-        entries = entries.filter(date__gte=filters.date_from)
-    if filters.date_to:
-        entries = entries.filter(date__lte=filters.date_to)
-    return entries
+@dataclass(frozen=True)
+class _Candidate:
+    pk: int
+    date: datetime.date
+    board_id: int
+    kind: str
+    status: str
+    rank: float = 0.0
 
 
-def _capped_count(entries) -> tuple[int, bool]:
-    count = entries.order_by()[: RESULT_CAP + 1].count()
-    return min(count, RESULT_CAP), count > RESULT_CAP
+def _present_variants(parsed: search.ParsedQuery) -> dict[str, list[str]]:
+    """For each word of the query expanded into OCR spellings: the spellings that occur.
 
-
-def _facet_counts(entries, field_name: str) -> dict:
-    capped = entries.order_by("-date", "-document_id").values("pk")[:RESULT_CAP]
-    rows = (
-        SearchEntry.objects.filter(pk__in=capped)
-        .values(field_name)
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    return {row[field_name]: row["n"] for row in rows}
-
-
-def _ordered(filtered, parsed: search.ParsedQuery, sort: str):
-    """The result order. Relevance ranks the RESULT_CAP most recent hits (the page never
-    goes further); date orders walk the (date, id) index."""
-    if sort == SORT_RELEVANCE and parsed:
-        candidates = filtered.order_by("-date", "-document_id").values("pk")[:RESULT_CAP]
-        rank_sql, rank_params = _rank_expression(parsed)
-        return (
-            SearchEntry.objects.filter(pk__in=candidates)
-            .annotate(rank=RawSQL(rank_sql, rank_params, output_field=FloatField()))
-            .order_by("-rank", "-date", "-document_id")
+    A spelling is kept when the search vocabulary (cases_searchword) has a word starting with
+    its stem. The vocabulary may lag behind the index and leaves some lexemes out, so the
+    spellings it does not know are looked up in the GIN indexes: all together first (usually
+    none occurs: one cheap lookup), one by one only if some do. The result holds every
+    spelling that occurs in the index, so searching with it finds, ranks and highlights
+    exactly what the full expansion would. One statement.
+    """
+    words = sorted({t.text for clause in parsed.clauses for t in clause if not t.phrase})
+    expanded = {word: search.ocr_variants(word) for word in words}
+    expanded = {word: spellings for word, spellings in expanded.items() if len(spellings) > 1}
+    if not expanded:
+        return {}
+    rows = [(word, spelling) for word, spellings in expanded.items() for spelling in spellings]
+    queries = [search._word_query(spelling, prefix=True) for _word, spelling in rows]
+    config = search.SEARCH_CONFIG
+    sql = f"""
+        WITH spelling AS MATERIALIZED (
+            SELECT t.n, q, CASE WHEN numnode(q) = 1
+                THEN substring(q::text FROM '^''(.+)'':\\*$') END AS stem
+            FROM unnest(%s::int[], %s::text[]) AS t(n, query),
+                 LATERAL (SELECT to_tsquery('{config}', t.query) AS q) parsed
+        ), known AS (
+            SELECT s.n, s.q, s.stem IS NULL OR EXISTS (
+                SELECT 1 FROM cases_searchword w
+                WHERE w.word ~>=~ s.stem
+                  AND w.word ~<~ (left(s.stem, -1) || chr(ascii(right(s.stem, 1)) + 1))
+            ) AS known
+            FROM spelling s
+        ), unknown AS (
+            SELECT EXISTS (SELECT 1 FROM cases_search_matches(NULL::tsquery, (
+                SELECT string_agg(q::text, ' | ')::tsquery FROM known WHERE NOT known
+            ))) AS occurs
         )
-    if sort == SORT_OLDEST:
-        return filtered.order_by("date", "document_id")
-    return filtered.order_by("-date", "-document_id")
+        SELECT n, CASE WHEN known THEN true
+            WHEN NOT (SELECT occurs FROM unknown) THEN false
+            ELSE EXISTS (SELECT 1 FROM cases_search_matches(NULL::tsquery, q)) END
+        FROM known
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [list(range(len(rows))), queries])
+        keep = {n for n, kept in cursor.fetchall() if kept}
+    present: dict[str, list[str]] = {word: [] for word in expanded}
+    for n, (word, spelling) in enumerate(rows):
+        if n in keep:
+            present[word].append(spelling)
+    # a word none of whose spellings occurs still needs one (that matches nothing)
+    return {word: kept or expanded[word][:1] for word, kept in present.items()}
+
+
+def _where(filters: SearchFilters, *, skip: str = "") -> tuple[str, list]:
+    """The visibility rule and the filters, as SQL over the search table's columns."""
+    conditions, params = ["public"], []
+    if filters.board and skip != "board":
+        conditions.append("board_id = %s")
+        params.append(filters.board.pk)
+    if filters.kind and skip != "kind":
+        conditions.append("kind = %s")
+        params.append(filters.kind)
+    if filters.status and skip != "status":
+        conditions.append("status = %s")
+        params.append(filters.status)
+    if filters.date_from:
+        conditions.append("date >= %s")
+        params.append(filters.date_from)
+    if filters.date_to:
+        conditions.append("date <= %s")
+        params.append(filters.date_to)
+    return " AND ".join(conditions), params
+
+
+def _order_sql(oldest: bool) -> str:
+    return "date, document_id" if oldest else "date DESC, document_id DESC"
+
+
+def _gin_sql(parsed, variants, where: str, params: list, order: str) -> tuple[str, list]:
+    """The public matches passing ``where`` in ``order``, read through the GIN indexes:
+    ``cases_search_matches`` (migration 0006) plans only the index scans.
+
+    A phrase or an exclusion needs the positions in the vector, which a GIN index does not
+    hold, so it would recheck the vector of every entry with all the words. Instead the
+    index is asked for the relaxed query (``tsquery_sql(relaxed=True)``, answered from the
+    index alone), the filters and the order are applied, and the vectors are tested in that
+    order: a LIMIT outside stops after enough matches."""
+    relaxed = parsed.needs_positions
+    clean_sql, clean_params = search.tsquery_sql(parsed, ocr=False, relaxed=relaxed)
+    ocr_sql, ocr_params = search.tsquery_sql(parsed, ocr=True, variants=variants, relaxed=relaxed)
+    sql = (
+        f"SELECT {_CANDIDATE_COLUMNS} FROM cases_search_matches(({clean_sql}), ({ocr_sql})) "
+        f"WHERE {where} ORDER BY {order}"
+    )
+    params = [*clean_params, *ocr_params, *params]
+    if relaxed:
+        match_sql, match_params = _match_condition(parsed, variants)
+        columns = ", ".join(f"r.{c.strip()}" for c in _CANDIDATE_COLUMNS.split(","))
+        sql = (
+            f"SELECT {columns} FROM ({sql} OFFSET 0) r CROSS JOIN LATERAL ("
+            "SELECT clean_vector, ocr_vector FROM cases_searchentry e "
+            f"WHERE e.document_id = r.document_id) v WHERE coalesce({match_sql}, false)"
+        )
+        params = [*params, *match_params]
+    return sql, params
+
+
+def _walk_sql(parsed, variants, where: str, params: list, order: str) -> tuple[str, list]:
+    """The public matches passing ``where`` in ``order``, walking an ordered index: the
+    filtered entries in order behind an OFFSET 0 fence (an ordered index scan, since the
+    LIMIT outside asks for few rows), the vectors tested above it."""
+    match_sql, match_params = _match_condition(parsed, variants)
+    # coalesce() hides the test from the planner's selectivity estimate, which for these
+    # tsqueries is off by orders of magnitude; the plan is fixed by the shape anyway, and a
+    # sane estimate keeps the statement below jit_above_cost (JIT compiled for ~30 ms here).
+    sql = (
+        f"SELECT {_CANDIDATE_COLUMNS} FROM ("
+        f"SELECT {_CANDIDATE_COLUMNS}, clean_vector, ocr_vector FROM cases_searchentry "
+        f"WHERE {where} ORDER BY {order} OFFSET 0) walk WHERE coalesce({match_sql}, false)"
+    )
+    return sql, [*params, *match_params]
+
+
+def _matches(
+    parsed: search.ParsedQuery,
+    filters: SearchFilters,
+    *,
+    limit: int,
+    variants: dict | None = None,
+    skip: str = "",
+    oldest: bool = False,
+    ranked: bool = False,
+) -> list[_Candidate]:
+    """The first ``limit`` public matches in date order (newest first unless ``oldest``),
+    with their rank when ``ranked``. One statement."""
+    where, params = _where(filters, skip=skip)
+    order = _order_sql(oldest)
+    if not parsed:
+        sql = (
+            f"SELECT {_CANDIDATE_COLUMNS}, 0::real FROM cases_searchentry WHERE {where} "
+            f"ORDER BY {order} LIMIT %s"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*params, limit])
+            return [_Candidate(*row) for row in cursor.fetchall()]
+    match_sql, match_params = _match_condition(parsed, variants)
+    walk_sql, walk_params = _walk_sql(parsed, variants, where, params, order)
+    gin_sql, gin_params = _gin_sql(parsed, variants, where, params, order)
+    if parsed.needs_positions:
+        # GIN reads the entries with all the words (the relaxed query) and then tests
+        # vectors: count those entries in the probe too.
+        clean_sql, clean_params = search.tsquery_sql(parsed, ocr=False, relaxed=True)
+        ocr_sql, ocr_params = search.tsquery_sql(parsed, ocr=True, variants=variants, relaxed=True)
+        relaxed_sql = f"(clean_vector @@ ({clean_sql}) OR ocr_vector @@ ({ocr_sql}))"
+        relaxed_params = [*clean_params, *ocr_params]
+        tested = f"+ %s::float8 * {WALK_COST_RATIO} * relaxed * n"
+        tested_params = [limit]
+    else:
+        relaxed_sql, relaxed_params, tested, tested_params = match_sql, match_params, "", []
+    # Walk when it costs less. With h of the n probed entries matching (r for the relaxed
+    # query) in a table of N entries, the walk tests about limit * n / h vectors (each
+    # costs WALK_COST_RATIO) and GIN reads about N * r / n index entries (each 1), plus for
+    # a phrase or an exclusion tests about limit * r / h vectors. Multiplied by h * n:
+    walk = (
+        f"(SELECT n < {PROBE_ROWS} OR (hits > 0 AND %s::float8 * {WALK_COST_RATIO} * n * n < "
+        "(SELECT greatest(reltuples, 0) FROM pg_class "
+        f"WHERE oid = 'cases_searchentry'::regclass) * relaxed * hits {tested}) FROM probe)"
+    )
+    sql = (
+        f"WITH probe AS MATERIALIZED (SELECT count(*) FILTER (WHERE {match_sql}) AS hits, "
+        f"count(*) FILTER (WHERE {relaxed_sql}) AS relaxed, count(*) AS n FROM ("
+        f"SELECT clean_vector, ocr_vector FROM cases_searchentry "
+        f"WHERE {where} ORDER BY {order} LIMIT {PROBE_ROWS}) sample) "
+        f"SELECT * FROM ({walk_sql} LIMIT %s) a WHERE {walk} "
+        f"UNION ALL SELECT * FROM ({gin_sql} LIMIT %s) b WHERE NOT {walk}"
+    )
+    params = [
+        *match_params,
+        *relaxed_params,
+        *params,
+        *walk_params,
+        limit,
+        limit,
+        *tested_params,
+        *gin_params,
+        limit,
+        limit,
+        *tested_params,
+    ]
+    if ranked:
+        rank_sql, rank_params = _rank_expression(parsed, variants, table="e")
+        sql = (
+            f"SELECT c.*, (SELECT {rank_sql} FROM cases_searchentry e "
+            f"WHERE e.document_id = c.document_id) FROM ({sql}) c"
+        )
+        params = [*rank_params, *params]
+    else:
+        sql = f"SELECT c.*, 0::real FROM ({sql}) c"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = [_Candidate(*row) for row in cursor.fetchall()]
+    # The statement returns the rows in order; sorting again costs nothing and makes the
+    # order independent of the plan.
+    rows.sort(key=_date_key, reverse=not oldest)
+    return rows
+
+
+def _date_key(candidate: _Candidate):
+    return (candidate.date, candidate.pk)
+
+
+def _by_rank(candidates: list[_Candidate]) -> list[_Candidate]:
+    """Relevance order: rank, then newest (ORDER BY rank DESC, date DESC, id DESC)."""
+    return sorted(candidates, key=lambda c: (c.rank, c.date, c.pk), reverse=True)
 
 
 def result_ids(
@@ -351,22 +561,45 @@ def result_ids(
     and the hits beyond them follow newest first. Streams through a server-side cursor.
     """
     parsed = search.parse_query(query)
-    filtered = _apply_filters(_public_matches(parsed), filters)
-    ordered = _ordered(filtered, parsed, sort)
+    variants = _present_variants(parsed) if parsed else {}
+    where, params = _where(filters)
+    oldest = sort == SORT_OLDEST
     if sort == SORT_RELEVANCE and parsed:
-        ranked = list(ordered.values_list("pk", flat=True))
-        yield from ranked
-        rest = filtered.exclude(pk__in=ranked).order_by("-date", "-document_id")
-        yield from rest.values_list("pk", flat=True).iterator(chunk_size=chunk_size)
+        newest = _matches(parsed, filters, limit=RESULT_CAP + 1, variants=variants, ranked=True)
+        yield from (c.pk for c in _by_rank(newest[:RESULT_CAP]))
+        if len(newest) <= RESULT_CAP:
+            return
+        # the rest: everything older than the ranked candidates, newest first
+        last = newest[RESULT_CAP - 1]
+        where = f"{where} AND (date, document_id) < (%s, %s)"
+        params = [*params, last.date, last.pk]
+    order = _order_sql(oldest)
+    if parsed:
+        # Every match is read: through GIN that is one index entry each, where the walk would
+        # test the vector of every filtered entry.
+        sql, params = _gin_sql(parsed, variants, where, params, order)
+        sql = f"SELECT document_id FROM ({sql}) c ORDER BY {order}"
     else:
-        yield from ordered.values_list("pk", flat=True).iterator(chunk_size=chunk_size)
+        sql = f"SELECT document_id FROM cases_searchentry WHERE {where} ORDER BY {order}"
+    with connection.chunked_cursor() as cursor:
+        cursor.execute(sql, params)
+        while rows := cursor.fetchmany(chunk_size):
+            yield from (row[0] for row in rows)
 
 
 def count_results(*, query: str, filters: SearchFilters, limit: int) -> int:
     """The number of hits, counted up to ``limit + 1`` at most."""
     parsed = search.parse_query(query)
-    filtered = _apply_filters(_public_matches(parsed), filters)
-    return filtered.order_by()[: limit + 1].count()
+    where, params = _where(filters)
+    if parsed:
+        # Counting reads every match: through GIN that is one index entry each.
+        sql, params = _gin_sql(parsed, None, where, params, "document_id")
+        sql = f"SELECT count(*) FROM ({sql} LIMIT %s) c"
+    else:
+        sql = f"SELECT count(*) FROM (SELECT 1 FROM cases_searchentry WHERE {where} LIMIT %s) c"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, limit + 1])
+        return cursor.fetchone()[0]
 
 
 def search_documents(
@@ -375,31 +608,46 @@ def search_documents(
     """Public full-text search over documents (and their case and attachments).
 
     Only ``public`` entries are ever read, so results, counts, facets, snippets and
-    suggestions follow the same visibility rule.
+    suggestions follow the same visibility rule. The list, the total (exact up to
+    RESULT_CAP), the facets and the relevance ranking all come from one candidate set, the
+    newest RESULT_CAP + 1 matches; a facet whose own filter is active is counted over the
+    candidates without that filter.
     """
     parsed = search.parse_query(query)
-    matches = _public_matches(parsed)
-    filtered = _apply_filters(matches, filters)
-    total, capped = _capped_count(filtered)
+    variants = _present_variants(parsed) if parsed else {}
+    relevance = sort == SORT_RELEVANCE and bool(parsed)
+    newest = _matches(parsed, filters, limit=RESULT_CAP + 1, variants=variants, ranked=relevance)
+    total, capped = min(len(newest), RESULT_CAP), len(newest) > RESULT_CAP
+    newest = newest[:RESULT_CAP]
     pages = max(1, -(-total // PAGE_SIZE))
     page = min(max(page, 1), pages)
     offset = (page - 1) * PAGE_SIZE
 
-    ordered = _ordered(filtered, parsed, sort)
-    page_ids = list(ordered.values_list("pk", flat=True)[offset : offset + PAGE_SIZE])
+    if relevance:
+        ordered = _by_rank(newest)
+    elif sort == SORT_OLDEST and capped:
+        ordered = _matches(
+            parsed, filters, limit=offset + PAGE_SIZE, variants=variants, oldest=True
+        )
+    elif sort == SORT_OLDEST:
+        ordered = newest[::-1]
+    else:
+        ordered = newest
+    page_ids = [c.pk for c in ordered[offset : offset + PAGE_SIZE]]
 
     documents = Document.objects.select_related("case", "case__board").in_bulk(page_ids)
-    snippets = _headlines(page_ids, parsed) if parsed else {}
+    snippets = _headlines(page_ids, parsed, variants) if parsed else {}
     hits = [SearchHit(documents[pk], snippets.get(pk, "")) for pk in page_ids if pk in documents]
 
+    def facet_set(field_name: str) -> list[_Candidate]:
+        if getattr(filters, field_name):
+            return _matches(parsed, filters, limit=RESULT_CAP, variants=variants, skip=field_name)
+        return newest
+
     facets = {
-        "board": _board_facet(_apply_filters(matches, filters, skip="board"), filters),
-        "kind": _choice_facet(
-            _apply_filters(matches, filters, skip="kind"), "kind", DocumentKind, filters.kind
-        ),
-        "status": _choice_facet(
-            _apply_filters(matches, filters, skip="status"), "status", CaseStatus, filters.status
-        ),
+        "board": _board_facet(facet_set("board"), filters),
+        "kind": _choice_facet(facet_set("kind"), "kind", DocumentKind, filters.kind),
+        "status": _choice_facet(facet_set("status"), "status", CaseStatus, filters.status),
     }
     results = SearchResults(
         query=query,
@@ -412,19 +660,31 @@ def search_documents(
     )
     if total == 0:
         if filters.active:
-            results.unfiltered_total = _capped_count(matches)[0]
+            unfiltered = _matches(parsed, SearchFilters(), limit=RESULT_CAP + 1, variants=variants)
+            results.unfiltered_total = min(len(unfiltered), RESULT_CAP)
         results.suggestion = suggest_spelling(parsed)
     return results
 
 
-def _board_facet(entries, filters: SearchFilters) -> list[FacetValue]:
-    counts = _facet_counts(entries, "board")
+def _facet_counts(candidates: list[_Candidate], field_name: str) -> dict:
+    counts: dict = {}
+    attribute = "board_id" if field_name == "board" else field_name
+    for candidate in candidates:
+        value = getattr(candidate, attribute)
+        counts[value] = counts.get(value, 0) + 1
+    return counts
+
+
+def _board_facet(candidates: list[_Candidate], filters: SearchFilters) -> list[FacetValue]:
+    counts = _facet_counts(candidates, "board")
+    if not counts:
+        return []
     boards = Board.objects.filter(pk__in=list(counts)).order_by("name")
     return [FacetValue(b.slug, b.short_name, counts[b.pk], filters.board == b) for b in boards]
 
 
-def _choice_facet(entries, field_name, choices, selected: str) -> list[FacetValue]:
-    counts = _facet_counts(entries, field_name)
+def _choice_facet(candidates: list[_Candidate], field_name, choices, selected: str):
+    counts = _facet_counts(candidates, field_name)
     return [
         FacetValue(value, label, counts[value], value == selected)
         for value, label in choices.choices
@@ -432,12 +692,14 @@ def _choice_facet(entries, field_name, choices, selected: str) -> list[FacetValu
     ]
 
 
-def _headlines(page_ids: list[int], parsed: search.ParsedQuery) -> dict[int, str]:
+def _headlines(
+    page_ids: list[int], parsed: search.ParsedQuery, variants: dict | None = None
+) -> dict[int, str]:
     """ts_headline only for the rows on the page (never for the whole result)."""
     if not page_ids:
         return {}
     clean_sql, clean_params = search.tsquery_sql(parsed, ocr=False)
-    ocr_sql, ocr_params = search.tsquery_sql(parsed, ocr=True)
+    ocr_sql, ocr_params = search.tsquery_sql(parsed, ocr=True, variants=variants)
     options = (
         f"StartSel={HEADLINE_START}, StopSel={HEADLINE_STOP}, MaxWords=30, MinWords=12, "
         'MaxFragments=2, FragmentDelimiter=" … "'

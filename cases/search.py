@@ -19,7 +19,7 @@ import functools
 import itertools
 import re
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 SEARCH_CONFIG = "swedish"
@@ -162,6 +162,11 @@ class ParsedQuery:
     clauses: list[list[Term]] = field(default_factory=list)
 
     @property
+    def needs_positions(self) -> bool:
+        """Phrases and exclusions: a GIN index cannot answer them alone (it rechecks)."""
+        return any(t.phrase or t.negated for c in self.clauses for t in c)
+
+    @property
     def positive_words(self) -> list[str]:
         return [w for c in self.clauses for t in c if not t.negated for w in words(t.text)]
 
@@ -213,27 +218,50 @@ def _word_query(word: str, *, prefix: bool) -> str:
     return _quote(word) + suffix
 
 
-def _term_sql(term: Term, *, ocr: bool) -> tuple[str, list[str]]:
+def _term_sql(
+    term: Term, *, ocr: bool, variants: Mapping[str, list[str]] | None = None
+) -> tuple[str, list[str]]:
     """SQL for one term: a tsquery expression and its parameters (never raw user syntax)."""
     if term.phrase:
         phrase = ocrfold(term.text) if ocr else term.text
         return f"phraseto_tsquery('{SEARCH_CONFIG}', %s)", [phrase]
     word = term.text
     if ocr:
-        alternatives = [_word_query(v, prefix=not term.negated) for v in ocr_variants(word)]
+        spellings = (variants or {}).get(word) or ocr_variants(word)
+        alternatives = [_word_query(v, prefix=not term.negated) for v in spellings]
     else:
         alternatives = [_word_query(word, prefix=not term.negated)]
     return f"to_tsquery('{SEARCH_CONFIG}', %s)", [" | ".join(alternatives)]
 
 
-def tsquery_sql(query: ParsedQuery, *, ocr: bool) -> tuple[str, list[str]]:
-    """One tsquery expression for the whole query, for the clean or the OCR vector."""
+def tsquery_sql(
+    query: ParsedQuery,
+    *,
+    ocr: bool,
+    variants: Mapping[str, list[str]] | None = None,
+    relaxed: bool = False,
+) -> tuple[str, list[str]]:
+    """One tsquery expression for the whole query, for the clean or the OCR vector.
+
+    ``variants`` may narrow a word's OCR variants to a subset (the ones that occur in the
+    index, see ``queries._present_variants``); by default every variant is used.
+
+    ``relaxed`` gives what a GIN index can answer without reading the vectors: phrases as
+    all their words, exclusions left out. It matches a superset of the query (the rows a GIN
+    scan has to recheck); the search uses it only to estimate costs."""
     parts: list[str] = []
     params: list[str] = []
     for clause in query.clauses:
+        if relaxed and all(term.negated for term in clause):
+            continue
         alternatives = []
         for term in clause:
-            sql, term_params = _term_sql(term, ocr=ocr)
+            if relaxed and term.phrase:
+                phrase = ocrfold(term.text) if ocr else term.text
+                alternatives.append(f"plainto_tsquery('{SEARCH_CONFIG}', %s)")
+                params.append(phrase)
+                continue
+            sql, term_params = _term_sql(term, ocr=ocr, variants=variants)
             alternatives.append(f"!!({sql})" if term.negated else sql)
             params.extend(term_params)
         parts.append("(" + " || ".join(alternatives) + ")")

@@ -131,7 +131,9 @@ def record_references(*, document: Document) -> list[Reference]:
     matches = dnrlib.find_dnrs(
         document.full_text, board=case.board.short_name, boards=board_catalogue()
     )
-    document.references.all().delete()
+    # Only the references read from the text are replaced; those a registrator added by hand
+    # (no span in the text) stay.
+    document.references.filter(start__isnull=False).delete()
     references = []
     for match in matches:
         if match.dnr.case_dnr.key in own_keys:
@@ -150,6 +152,25 @@ def record_references(*, document: Document) -> list[Reference]:
         references.append(reference)
     Reference.objects.bulk_create(references)
     return references
+
+
+@transaction.atomic
+def add_manual_reference(*, document: Document, target: Case, relation: str = "") -> Reference:
+    """A reference a registrator adds by choosing the referenced case (any board)."""
+    reference, _created = Reference.objects.update_or_create(
+        source=document,
+        start=None,
+        target=target,
+        defaults={
+            "raw": target.dnr,
+            "display": target.dnr_key,
+            "dnr_key": target.dnr_key,
+            "board": target.board,
+            "relation": relation,
+            "status": ReferenceStatus.RESOLVED,
+        },
+    )
+    return reference
 
 
 def _resolve(reference: Reference) -> None:

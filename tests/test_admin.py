@@ -355,3 +355,45 @@ def test_register_refuses_number_of_another_boards_series(hv):
         )
 
     assert Case.objects.filter(board=hv).count() == 0
+
+
+def test_manual_reference_links_case_at_another_board(hv, ks):
+    answer = register(hv)
+    remiss = CaseFactory(board=ks, dnr="KS 2019/656", dnr_key="KS 2019/656", dnr_number=656)
+
+    services.add_manual_reference(
+        document=answer.documents.get(), target=remiss, relation="remiss-fran"
+    )
+    services.record_references(document=answer.documents.get())
+
+    from cases import queries
+
+    [group] = queries.case_page(remiss).referred_from
+    assert [r.source.case for r in group.references] == [answer]
+    assert remiss.incoming_references.get().relation == "remiss-fran"
+
+
+def test_reference_autocomplete_finds_any_spelling_and_near_misses(client, hv, ks):
+    intended = CaseFactory(board=hv, dnr="HV 2019/254", dnr_key="HV 2019/254", dnr_number=254)
+    remiss = CaseFactory(board=ks, dnr="KS 2019/656", dnr_key="KS 2019/656", dnr_number=656)
+    client.force_login(staff("reg", hv))
+    url = "/admin/autocomplete/"
+    params = {"app_label": "cases", "model_name": "reference", "field_name": "target"}
+
+    spelled = client.get(url, {**params, "term": "ks2019-656"}).json()
+    mistyped = client.get(url, {**params, "term": "VH 2019/254"}).json()
+
+    assert [r["id"] for r in spelled["results"]] == [str(remiss.pk)]
+    assert [r["id"] for r in mistyped["results"]] == [str(intended.pk)]
+
+
+def test_document_change_page_renders_for_registrar(client, hv):
+    case = register(hv)
+    client.force_login(staff("reg", hv))
+
+    response = client.get(f"/admin/cases/document/{case.documents.get().pk}/change/")
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "hänvisningar tillagda av registrator" in html.lower()
+    assert 'name="manual_references-TOTAL_FORMS"' in html
