@@ -436,7 +436,6 @@ class DocumentAdmin(StaffBoardMixin, NoDeleteMixin, SimpleHistoryAdmin):
         with transaction.atomic():
             super().save_related(request, form, formsets, change)
             services.index_document(document=form.instance)
-            services.rebuild_search_vocabulary()
         for reference in form.instance.references.filter(status="near_miss").select_related(
             "suspected_target"
         ):
@@ -469,7 +468,6 @@ class AttachmentAdmin(StaffBoardMixin, NoDeleteMixin, SimpleHistoryAdmin):
         if "file" in form.changed_data and obj.file:
             services.extract_attachment_text(attachment=obj)
         services.index_document(document=obj.document)
-        services.rebuild_search_vocabulary()
 
 
 class AgendaItemInline(admin.TabularInline):

@@ -725,8 +725,9 @@ class SearchEntry(models.Model):
 
 
 class SearchWord(models.Model):
-    """Words of the public documents, for spelling suggestions (rebuilt from public entries
-    only, so a suggestion never reveals a word of a confidential document)."""
+    """Every lexeme of the public search entries: which OCR spellings occur, and spelling
+    suggestions. Never a word that only a confidential document has (services.index_document
+    keeps it so)."""
 
     word = models.CharField(max_length=100, primary_key=True)
     documents = models.PositiveIntegerField()

@@ -221,7 +221,7 @@ def meeting_page(meeting: Meeting) -> list[AgendaItem]:
 PAGE_SIZE = 20
 # Exact counts, facets and ranking cover at most this many hits (PERF-NOTES.md: touching every
 # hit of a common word is what costs). Beyond it the page says "fler än 1 000" honestly.
-RESULT_CAP = 1000
+RESULT_CAP = 300
 SORT_RELEVANCE = "relevans"
 SORT_NEWEST = "nyast"
 SORT_OLDEST = "aldst"
@@ -290,8 +290,8 @@ def _rank_expression(
     ocr_sql, ocr_params = search.tsquery_sql(parsed, ocr=True, variants=variants)
     prefix = f"{table}." if table else ""
     return (
-        f"coalesce(ts_rank_cd({prefix}clean_vector, {clean_sql}), 0) + "
-        f"coalesce(ts_rank_cd({prefix}ocr_vector, {ocr_sql}), 0)",
+        f"coalesce(ts_rank({prefix}clean_vector, {clean_sql}), 0) + "
+        f"coalesce(ts_rank({prefix}ocr_vector, {ocr_sql}), 0)",
         [*clean_params, *ocr_params],
     )
 
@@ -340,12 +340,10 @@ class _Candidate:
 def _present_variants(parsed: search.ParsedQuery) -> dict[str, list[str]]:
     """For each word of the query expanded into OCR spellings: the spellings that occur.
 
-    A spelling is kept when the search vocabulary (cases_searchword) has a word starting with
-    its stem. The vocabulary may lag behind the index and leaves some lexemes out, so the
-    spellings it does not know are looked up in the GIN indexes: all together first (usually
-    none occurs: one cheap lookup), one by one only if some do. The result holds every
-    spelling that occurs in the index, so searching with it finds, ranks and highlights
-    exactly what the full expansion would. One statement.
+    A spelling is kept when the vocabulary (cases_searchword: every lexeme of the public
+    entries, kept current by services.index_document) has a word starting with its stem, so
+    searching with the kept spellings finds, ranks and highlights exactly what the full
+    expansion would. One statement, answered from the vocabulary's btree.
     """
     words = sorted({t.text for clause in parsed.clauses for t in clause if not t.phrase})
     expanded = {word: search.ocr_variants(word) for word in words}
@@ -356,31 +354,19 @@ def _present_variants(parsed: search.ParsedQuery) -> dict[str, list[str]]:
     queries = [search._word_query(spelling, prefix=True) for _word, spelling in rows]
     config = search.SEARCH_CONFIG
     sql = f"""
-        WITH spelling AS MATERIALIZED (
-            SELECT t.n, q, CASE WHEN numnode(q) = 1
-                THEN substring(q::text FROM '^''(.+)'':\\*$') END AS stem
-            FROM unnest(%s::int[], %s::text[]) AS t(n, query),
-                 LATERAL (SELECT to_tsquery('{config}', t.query) AS q) parsed
-        ), known AS (
-            SELECT s.n, s.q, s.stem IS NULL OR EXISTS (
-                SELECT 1 FROM cases_searchword w
-                WHERE w.word ~>=~ s.stem
-                  AND w.word ~<~ (left(s.stem, -1) || chr(ascii(right(s.stem, 1)) + 1))
-            ) AS known
-            FROM spelling s
-        ), unknown AS (
-            SELECT EXISTS (SELECT 1 FROM cases_search_matches(NULL::tsquery, (
-                SELECT string_agg(q::text, ' | ')::tsquery FROM known WHERE NOT known
-            ))) AS occurs
+        SELECT t.n FROM unnest(%s::int[], %s::text[]) AS t(n, query),
+             LATERAL (SELECT to_tsquery('{config}', t.query) AS q) parsed,
+             LATERAL (SELECT CASE WHEN numnode(q) = 1
+                 THEN substring(q::text FROM '^''(.+)'':\\*$') END AS stem) s
+        WHERE s.stem IS NULL OR EXISTS (
+            SELECT 1 FROM cases_searchword w
+            WHERE w.word ~>=~ s.stem
+              AND w.word ~<~ (left(s.stem, -1) || chr(ascii(right(s.stem, 1)) + 1))
         )
-        SELECT n, CASE WHEN known THEN true
-            WHEN NOT (SELECT occurs FROM unknown) THEN false
-            ELSE EXISTS (SELECT 1 FROM cases_search_matches(NULL::tsquery, q)) END
-        FROM known
     """
     with connection.cursor() as cursor:
         cursor.execute(sql, [list(range(len(rows))), queries])
-        keep = {n for n, kept in cursor.fetchall() if kept}
+        keep = {row[0] for row in cursor.fetchall()}
     present: dict[str, list[str]] = {word: [] for word in expanded}
     for n, (word, spelling) in enumerate(rows):
         if n in keep:
@@ -726,6 +712,7 @@ def suggest_spelling(parsed: search.ParsedQuery) -> str | None:
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT word FROM cases_searchword WHERE word %% %s AND word <> %s "
+                "AND length(word) >= 4 AND word ~ '^[a-zåäöé]+$' "
                 "ORDER BY similarity(word, %s) DESC, documents DESC, word LIMIT 1",
                 [word, word, word],
             )

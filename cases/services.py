@@ -296,6 +296,7 @@ def index_document(*, document: Document) -> None:
     parts = {k: _with_compounds(v, ocr=ocr) for k, v in _vector_parts(document).items()}
     vector_sql = search.weighted_vector_sql([("A", "a"), ("B", "b"), ("C", "c"), ("D", "d")])
     public = document.is_public and not case.is_cancelled
+    was_public = SearchEntry.objects.filter(document=document, public=True).exists()
     entry, _created = SearchEntry.objects.update_or_create(
         document=document,
         defaults={
@@ -313,6 +314,43 @@ def index_document(*, document: Document) -> None:
             f"ocr_vector = {vector_sql if ocr else 'NULL'} WHERE document_id = %(id)s",
             {**parts, "id": document.pk},
         )
+    if public:
+        _add_to_vocabulary(document.pk)
+    elif was_public:
+        _remove_from_vocabulary(document.pk)
+
+
+# The vocabulary (SearchWord) holds every lexeme of the public entries. The search asks it
+# which OCR spellings of a word occur (queries._present_variants) and takes spelling
+# suggestions from it, so it is kept current with every index_document, not rebuilt.
+_ENTRY_LEXEMES = (
+    "SELECT DISTINCT lexeme FROM cases_searchentry e, "
+    "unnest(coalesce(e.clean_vector, e.ocr_vector)) u WHERE e.document_id = %s "
+    "AND length(lexeme) <= 100 AND position(chr(92) in lexeme) = 0"
+)
+
+
+def _add_to_vocabulary(document_id: int) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO cases_searchword (word, documents) SELECT lexeme, 1 FROM "
+            f"({_ENTRY_LEXEMES}) mine ON CONFLICT (word) DO NOTHING",
+            [document_id],
+        )
+
+
+def _remove_from_vocabulary(document_id: int) -> None:
+    """The words of an entry that stopped being public, unless a public entry still has
+    them: a suggestion must never reveal a word of a confidential document."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"DELETE FROM cases_searchword w USING ({_ENTRY_LEXEMES}) mine "
+            "WHERE w.word = mine.lexeme AND NOT EXISTS ("
+            " SELECT 1 FROM cases_searchentry p WHERE p.public AND ("
+            "  p.clean_vector @@ quote_literal(mine.lexeme)::tsquery"
+            "  OR p.ocr_vector @@ quote_literal(mine.lexeme)::tsquery))",
+            [document_id],
+        )
 
 
 def reindex_case(*, case: Case) -> None:
@@ -323,7 +361,8 @@ def reindex_case(*, case: Case) -> None:
 
 @transaction.atomic
 def rebuild_search_vocabulary() -> int:
-    """Rebuild the suggestion vocabulary from the public search entries only."""
+    """Rebuild the vocabulary from the public search entries only, with exact document
+    counts (index_document keeps it current between rebuilds)."""
     with connection.cursor() as cursor:
         cursor.execute("TRUNCATE cases_searchword")
         cursor.execute(
@@ -334,7 +373,7 @@ def rebuild_search_vocabulary() -> int:
             " UNION ALL"
             " SELECT word, ndoc FROM ts_stat("
             "  'SELECT ocr_vector FROM cases_searchentry WHERE public AND ocr_vector IS NOT NULL')"
-            ") words WHERE length(word) BETWEEN 4 AND 100 AND word ~ '^[a-zåäöé]+$' "
+            ") words WHERE length(word) <= 100 AND position(chr(92) in word) = 0 "
             "GROUP BY word"
         )
         return cursor.rowcount

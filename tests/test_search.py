@@ -6,7 +6,7 @@ import datetime
 import pytest
 
 from cases import queries, services
-from cases.models import Document
+from cases.models import Document, SearchWord
 from cases.templatetags.portal import highlight
 from tests.factories import CaseFactory, DocumentFactory
 
@@ -229,3 +229,65 @@ def test_zero_hits_with_filter_offers_query_without_filter(client, hv, ks):
     assert response.context["results"].total == 0
     assert response.context["results"].unfiltered_total == 1
     assert "Utan avgränsningar finns 1 träff:" in response.content.decode()
+
+
+def test_capped_result_says_counts_cover_the_newest_hits(client, db, monkeypatch):
+    monkeypatch.setattr(queries, "RESULT_CAP", 2)
+    for day in (1, 2, 3):
+        make_document(
+            title=f"Parkbänkar {day}",
+            text="Parkbänkar i parken.",
+            document_date=datetime.date(2020, 1, day),
+        )
+
+    response = client.get("/sok/", {"q": "parkbänkar"})
+
+    html = response.content.decode()
+    assert response.context["results"].total_capped
+    assert "Fler än 2 träffar" in html
+    assert "Antalen avser de 2 nyaste träffarna." in html
+    assert [hit.document.title for hit in response.context["results"].hits] == [
+        "Parkbänkar 3",
+        "Parkbänkar 2",
+    ]
+
+
+def test_vocabulary_follows_indexing_without_a_rebuild(db):
+    make_document(title="Parkbänkar", text="Parkbänkar i Grimsta.")
+
+    results = queries.search_documents(query="parkbänkr", filters=queries.SearchFilters())
+
+    assert results.suggestion == "parkbänk"
+
+
+def test_vocabulary_forgets_words_only_a_now_confidential_document_has(db):
+    shared = make_document(title="Gungor", text="Gungor i Grimsta.")
+    secret = make_document(title="Skyddat boende", text="Skyddsboendet Lindgården i Grimsta.")
+    words = set(SearchWord.objects.values_list("word", flat=True))
+    assert {"lindgård", "grimst"} <= words
+
+    secret.confidential = True
+    secret.osl_reference = "26 kap. 1 §"
+    secret.save()
+    services.index_document(document=secret)
+
+    words = set(SearchWord.objects.values_list("word", flat=True))
+    assert "lindgård" not in words
+    assert "grimst" in words  # the public document still has it
+    results = queries.search_documents(query="lindgårdn", filters=queries.SearchFilters())
+    assert results.total == 0
+    assert results.suggestion is None
+    assert shared.pk
+
+
+def test_ocr_spelling_with_a_digit_is_found_through_the_vocabulary(db):
+    document = make_document(
+        title="Rapport", text="Rapport 6ver arbetet mot felaktiga utbetalningar.", source="ocr"
+    )
+
+    assert [
+        hit.document
+        for hit in queries.search_documents(
+            query="över arbetet", filters=queries.SearchFilters()
+        ).hits
+    ] == [document]
