@@ -1,4 +1,5 @@
-"""Build the Swedish word list that the importer ships (cases/importers/data/sv_words.txt.gz).
+"""Build the Swedish word list that the importer ships (cases/importers/data/sv_words.txt.gz)
+and the frequencies of its words with å/ä/ö (sv_frequencies.txt.gz).
 
 Run once when the list should change; the app reads only the generated file, never a system
 dictionary. Needs the ``wordfreq`` package at build time only::
@@ -15,6 +16,11 @@ Sources and licences (see cases/importers/data/README.md):
 Spellings without diacritics that are mainly typing shortcuts for a far commoner word with
 å/ä/ö (``pa`` for ``på``, ``ar`` for ``är``) are dropped: in OCR'd text they are damage,
 and the list is used to measure damage.
+
+The frequency file lets ``cases/importers/spelling.py`` choose between two real words an
+OCR'd spelling may stand for (``ar``: ``är`` or ``år``; ``vard``: ``vård`` or ``värd``). Only
+words with å/ä/ö and a Zipf frequency of at least ``MIN_ZIPF_FREQUENCIES`` are kept, to keep
+the shipped file small; any other word counts as rare.
 """
 
 import gzip
@@ -24,11 +30,14 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-OUTPUT = ROOT / "cases" / "importers" / "data" / "sv_words.txt.gz"
+DATA = ROOT / "cases" / "importers" / "data"
+OUTPUT = DATA / "sv_words.txt.gz"
+FREQUENCIES = DATA / "sv_frequencies.txt.gz"
 CLEAN_SEEDS = ["003_9a413c8b3096659a.txt", "004_d89b0ecc961349f8.txt"]
 WORD = re.compile(r"^[a-zåäöéü]+$")
 MIN_ZIPF = 1.5  # about once in 30 million words
 SHORTCUT_MARGIN = 1.5  # zipf units: a variant 30 times commoner marks a typing shortcut
+MIN_ZIPF_FREQUENCIES = 2.5  # about once in 3 million words
 
 
 def diacritic_variants(word: str) -> set[str]:
@@ -61,6 +70,15 @@ def main() -> None:
     data = ("\n".join(sorted(words)) + "\n").encode("utf-8")
     OUTPUT.write_bytes(gzip.compress(data, compresslevel=9, mtime=0))
     print(f"{len(words)} ord, {OUTPUT.stat().st_size} byte -> {OUTPUT.relative_to(ROOT)}")
+    common = sorted(
+        word
+        for word in words
+        if any(ch in "åäö" for ch in word) and zipf.get(word, 0.0) >= MIN_ZIPF_FREQUENCIES
+    )
+    data = "".join(f"{word} {zipf[word]:.2f}\n" for word in common).encode("utf-8")
+    FREQUENCIES.write_bytes(gzip.compress(data, compresslevel=9, mtime=0))
+    size = FREQUENCIES.stat().st_size
+    print(f"{len(common)} frekvenser, {size} byte -> {FREQUENCIES.relative_to(ROOT)}")
 
 
 if __name__ == "__main__":

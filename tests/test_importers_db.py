@@ -10,6 +10,7 @@ from django.db import DataError, transaction
 from django.db.models import Count
 
 from cases import services
+from cases.importers import quality
 from cases.models import (
     AgendaItem,
     Case,
@@ -95,7 +96,7 @@ def test_import_meeting_with_agenda_items(imported):
         (17, "HV 2019/8"),
         (18, "HV 2019/9"),
     ]
-    assert meeting.items.get(number=6).title == "Manadsrapport juli 2019"
+    assert meeting.items.get(number=6).title == "Månadsrapport juli 2019"
 
 
 def test_import_documents_per_kind(imported):
@@ -120,7 +121,7 @@ def test_import_documents_per_kind(imported):
 
 def test_import_tu_references_all_three_proposals(imported):
     tu = Document.objects.get(
-        kind="tjansteutlatande", title="Medborgarforslag om att omvandla grasmattor till angsmark"
+        kind="tjansteutlatande", title="Medborgarförslag om att omvandla gräsmattor till ängsmark"
     )
     answered = {tu.case.dnr} | {
         r.target.dnr for r in tu.references.filter(relation="svar-pa", status="resolved")
@@ -160,7 +161,7 @@ def test_import_cases_from_lists_with_status(imported):
     assert (cancelled.status, cancelled.cancelled_reason, cancelled.title) == (
         "makulerat",
         "Felregistrerat",
-        "Klagomal",
+        "Klagomål",
     )
     assert (protected.title_protected, protected.display_title) == (True, "[Skyddat]")
     assert Case.objects.filter(board__short_name="Hässelby-Vällingby").count() == 222
@@ -180,11 +181,32 @@ def test_import_provisional_numbers_for_documents_without_dnr(imported):
 
 def test_import_rows_record_source_positions(imported):
     text = (SEEDS / "002_749fa453a4c97fcd.txt").read_text(encoding="utf-8")
-    document = Document.objects.get(title="Manadsrapport juli 2019 — ekonomi och verksamhet")
+    document = Document.objects.get(title="Månadsrapport juli 2019 — ekonomi och verksamhet")
 
     assert document.source_file == "demo/seeds/002_749fa453a4c97fcd.txt"
     assert text[document.source_start : document.source_end] == document.full_text
     assert document.full_text.startswith(" Ekonomi Dnr HV 2019/376\n 2019-08-12\n")
+
+
+def test_import_restores_diacritics_in_ocr_titles_only(imported):
+    ocr_titles = Document.objects.filter(text_source="ocr").values_list("title", flat=True)
+    typed_titles = Document.objects.filter(text_source="typed").values_list("title", flat=True)
+    unknown = [
+        title
+        for title in ocr_titles
+        if not all(map(quality.is_known_word, quality.word_tokens(title)))
+    ]
+
+    assert Case.objects.get(dnr="HV 2019/248").title == "Polisanmälan inbrottsförsök förskola"
+    assert AgendaItem.objects.get(number=7).title == (
+        "Riktlinjer för direktupphandling för Hässelby-Vällingby stadsdelsnämnd"
+    )
+    assert sorted(typed_titles) == [
+        "Otillåten påverkan av myndighetsutövning",
+        "Skrivelse angående arbetsmiljö socialsekreterare",
+    ]
+    # Imported as OCR spelled them, 46 of the 49 titles had a word the list does not know.
+    assert (len(ocr_titles), len(unknown)) == (49, 5)
 
 
 def test_import_indexes_every_document(imported):

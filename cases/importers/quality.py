@@ -60,6 +60,19 @@ def is_known_word(word: str) -> bool:
     return _is_compound(word, depth=2)
 
 
+def compound_parts(word: str) -> int:
+    """The fewest words of the list that make up ``word``: 1 for a word of the list, 2 or 3
+    for a compound, 0 for an unknown word. Not cached: ``spelling.repair_word`` asks about
+    many spellings that are no words at all."""
+    if word in load_wordlist():
+        return 1
+    if _is_compound(word, depth=1):
+        return 2
+    if _is_compound(word, depth=2):
+        return 3
+    return 0
+
+
 def _is_compound(word: str, *, depth: int) -> bool:
     if depth == 0 or len(word) < 2 * MIN_PART:
         return False

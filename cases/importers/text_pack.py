@@ -14,6 +14,8 @@ Rules a registrator would apply, in order of evidence:
   Socialnämnden protokollsutdrag) becomes a case of that board; numbers merely mentioned in
   running text stay references until such a case is registered.
 * Case titles come from the agenda, then the ärendelista, then the document itself.
+* Titles read from OCR'd text get their å/ä/ö back (``spelling.restore_diacritics``) once
+  everything is matched; the text itself stays as received.
 """
 
 import datetime
@@ -22,7 +24,7 @@ from collections import Counter
 from collections.abc import Sequence
 
 from .. import dnr as dnrlib
-from . import lists, quality
+from . import lists, quality, spelling
 from .cleaning import (
     DNR_LINE,
     SIDA,
@@ -141,6 +143,7 @@ class _Builder:
         meeting_date = self.meeting_date(documents)
         entries = self.agenda_entries(agenda, documents, segments, meeting_date)
         self.fill_case_dates(documents)
+        self.restore_titles(documents, entries)
         return ParsedPack(self.board, meeting_date, self.cases, documents, entries, self.warnings)
 
     def register_lists(
@@ -416,6 +419,21 @@ class _Builder:
             source_end=end,
             main=main,
         )
+
+    def restore_titles(self, documents: list[DocumentInfo], entries: list[AgendaEntry]) -> None:
+        """The titles citizens read, spelled right: OCR lost å/ä/ö in them as in the text.
+        A case or agenda title is OCR when the pack is, or when one of the case's documents
+        is; typed titles are never touched."""
+        ocr_cases = {d.case for d in documents if d.text_source == "ocr"}
+        for document in documents:
+            if document.text_source == "ocr":
+                document.title = spelling.restore_diacritics(document.title)
+        for ref, info in self.cases.items():
+            if self.ocr or ref in ocr_cases:
+                info.title = spelling.restore_diacritics(info.title)
+        for entry in entries:
+            if self.ocr or entry.case in ocr_cases:
+                entry.title = spelling.restore_diacritics(entry.title)
 
     # --- meeting ---
 
