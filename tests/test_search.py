@@ -291,3 +291,13 @@ def test_ocr_spelling_with_a_digit_is_found_through_the_vocabulary(db):
             query="över arbetet", filters=queries.SearchFilters()
         ).hits
     ] == [document]
+
+
+def test_snippet_shows_a_match_deep_in_a_long_document(db):
+    filler = "Inledning om verksamheten och dess mål. " * 2000  # about 80,000 characters
+    make_document(title="Rapport", text=f"{filler} Här nämns parkbänkarna i Grimsta. {filler}")
+
+    results = queries.search_documents(query="parkbänkar", filters=queries.SearchFilters())
+
+    snippet = results.hits[0].snippet
+    assert f"{queries.HEADLINE_START}parkbänkarna{queries.HEADLINE_STOP}" in snippet
