@@ -4,6 +4,7 @@ Everything here that feeds a public page applies the public visibility rules: co
 unpublished and cancelled documents never leave this module for the public.
 """
 
+import dataclasses
 import datetime
 import re
 from collections import OrderedDict
@@ -231,6 +232,16 @@ HEADLINE_START = "\x02"
 HEADLINE_STOP = "\x03"
 
 
+@dataclass(frozen=True)
+class DnrTarget:
+    """A query that is a diarienummer: the cases with that number and the keys it is
+    written with. Its hits are the documents of those cases and the documents that refer to
+    them (the Reference rows the dnr engine read from the texts), not a phrase of digits."""
+
+    case_ids: tuple[int, ...]
+    keys: tuple[str, ...]
+
+
 @dataclass
 class SearchFilters:
     board: Board | None = None
@@ -238,10 +249,26 @@ class SearchFilters:
     status: str = ""
     date_from: datetime.date | None = None
     date_to: datetime.date | None = None
+    dnr: DnrTarget | None = None  # set by the search itself for a dnr-shaped query
 
     @property
     def active(self) -> bool:
         return bool(self.board or self.kind or self.status or self.date_from or self.date_to)
+
+    def without_user_filters(self) -> "SearchFilters":
+        return SearchFilters(dnr=self.dnr)
+
+
+def _dnr_query(query: str, filters: SearchFilters) -> tuple[str, SearchFilters]:
+    """A dnr-shaped query becomes a DnrTarget filter and no words: searching "2019/1" as the
+    words 2019 and 1 is slow (every document has them) and finds the wrong things."""
+    if not dnrlib.looks_like_dnr(query):
+        return query, filters
+    lookup = lookup_dnr(query)
+    keys = {lookup.parsed.case_dnr.key}
+    keys.update(case.dnr_key for case in lookup.cases)
+    target = DnrTarget(tuple(case.pk for case in lookup.cases), tuple(sorted(keys)))
+    return "", dataclasses.replace(filters, dnr=target)
 
 
 @dataclass
@@ -397,6 +424,13 @@ def _where(filters: SearchFilters, *, skip: str = "") -> tuple[str, list]:
     if filters.date_to:
         conditions.append("date <= %s")
         params.append(filters.date_to)
+    if filters.dnr:
+        conditions.append(
+            "document_id IN (SELECT document_id FROM cases_searchentry WHERE case_id = ANY(%s) "
+            "UNION SELECT source_id FROM cases_reference "
+            "WHERE target_id = ANY(%s) OR dnr_key = ANY(%s))"
+        )
+        params += [list(filters.dnr.case_ids), list(filters.dnr.case_ids), list(filters.dnr.keys)]
     return " AND ".join(conditions), params
 
 
@@ -550,6 +584,7 @@ def result_ids(
     For relevance order the ranked candidates come first (exactly the search page's order)
     and the hits beyond them follow newest first. Streams through a server-side cursor.
     """
+    query, filters = _dnr_query(query, filters)
     parsed = search.parse_query(query)
     variants = _present_variants(parsed) if parsed else {}
     where, params = _where(filters)
@@ -579,6 +614,7 @@ def result_ids(
 
 def count_results(*, query: str, filters: SearchFilters, limit: int) -> int:
     """The number of hits, counted up to ``limit + 1`` at most."""
+    query, filters = _dnr_query(query, filters)
     parsed = search.parse_query(query)
     where, params = _where(filters)
     if parsed:
@@ -603,7 +639,8 @@ def search_documents(
     newest RESULT_CAP + 1 matches; a facet whose own filter is active is counted over the
     candidates without that filter.
     """
-    parsed = search.parse_query(query)
+    words, filters = _dnr_query(query, filters)
+    parsed = search.parse_query(words)
     variants = _present_variants(parsed) if parsed else {}
     relevance = sort == SORT_RELEVANCE and bool(parsed)
     newest = _matches(parsed, filters, limit=RESULT_CAP + 1, variants=variants, ranked=relevance)
@@ -626,7 +663,12 @@ def search_documents(
     page_ids = [c.pk for c in ordered[offset : offset + PAGE_SIZE]]
 
     documents = Document.objects.select_related("case", "case__board").in_bulk(page_ids)
-    snippets = _headlines(page_ids, parsed, variants) if parsed else {}
+    if parsed:
+        snippets = _headlines(page_ids, parsed, variants)
+    elif filters.dnr:
+        snippets = _reference_snippets(page_ids, filters.dnr)
+    else:
+        snippets = {}
     hits = [SearchHit(documents[pk], snippets.get(pk, "")) for pk in page_ids if pk in documents]
 
     def facet_set(field_name: str) -> list[_Candidate]:
@@ -650,7 +692,9 @@ def search_documents(
     )
     if total == 0:
         if filters.active:
-            unfiltered = _matches(parsed, SearchFilters(), limit=RESULT_CAP + 1, variants=variants)
+            unfiltered = _matches(
+                parsed, filters.without_user_filters(), limit=RESULT_CAP + 1, variants=variants
+            )
             results.unfiltered_total = min(len(unfiltered), RESULT_CAP)
         results.suggestion = suggest_spelling(parsed)
     return results
@@ -692,22 +736,26 @@ SNIPPET_LEAD = 240
 def _snippet_pattern(parsed: search.ParsedQuery, variants: dict | None, *, ocr: bool) -> str:
     """A regular expression (PostgreSQL ARE) for where a query word starts in the raw text:
     the word without its last letters (stemming cuts those), in any letter case."""
-    stems = set()
+
+    def stem(word: str) -> str:
+        return "".join(
+            f"[{ch}{ch.upper()}]" if ch.isalpha() else re.escape(ch)
+            for ch in word[: max(4, len(word) - 3)]
+        )
+
+    patterns = set()
     for clause in parsed.clauses:
         for term in clause:
             if term.negated:
                 continue
-            word = search.words(term.text)[0]
+            if term.phrase:  # the words in a row, each with any ending
+                text = search.ocrfold(term.text) if ocr else term.text
+                patterns.add(r"\W+".join(stem(word) + r"\w*" for word in search.words(text)))
+                continue
+            word = term.text
             spellings = ((variants or {}).get(word) or search.ocr_variants(word)) if ocr else [word]
-            for spelling in spellings:
-                stems.add(spelling[: max(4, len(spelling) - 3)])
-    if not stems:
-        return ""
-
-    def any_case(text: str) -> str:
-        return "".join(f"[{ch}{ch.upper()}]" if ch.isalpha() else re.escape(ch) for ch in text)
-
-    return "|".join(any_case(stem) for stem in sorted(stems))
+            patterns.update(stem(spelling) for spelling in spellings)
+    return "|".join(sorted(patterns))
 
 
 def _headlines(
@@ -741,6 +789,40 @@ def _headlines(
             [ocr_pattern, *ocr_params, options, clean_pattern, *clean_params, options, page_ids],
         )
         return {row[0]: row[1] for row in cursor.fetchall()}
+
+
+SNIPPET_CONTEXT = 120
+
+
+def _reference_snippets(page_ids: list[int], target: DnrTarget) -> dict[int, str]:
+    """For a dnr search: the text around the first place each document mentions the number
+    (or, for the case's own documents, nothing)."""
+    if not page_ids:
+        return {}
+    sql = (
+        "SELECT DISTINCT ON (r.source_id) r.source_id, "
+        "substr(d.full_text, greatest(1, r.start + 1 - %s), least(r.start, %s)), "
+        "substr(d.full_text, r.start + 1, r.end - r.start), "
+        "substr(d.full_text, r.end + 1, %s) "
+        "FROM cases_reference r JOIN cases_document d ON d.id = r.source_id "
+        "WHERE r.source_id = ANY(%s) AND r.start IS NOT NULL "
+        "AND (r.target_id = ANY(%s) OR r.dnr_key = ANY(%s)) ORDER BY r.source_id, r.start"
+    )
+    params = [
+        SNIPPET_CONTEXT,
+        SNIPPET_CONTEXT,
+        SNIPPET_CONTEXT,
+        page_ids,
+        list(target.case_ids),
+        list(target.keys),
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return {
+            pk: f"… {' '.join(before.split())} {HEADLINE_START}{' '.join(raw.split())}"
+            f"{HEADLINE_STOP} {' '.join(after.split())} …"
+            for pk, before, raw, after in cursor.fetchall()
+        }
 
 
 def suggest_spelling(parsed: search.ParsedQuery) -> str | None:

@@ -301,3 +301,38 @@ def test_snippet_shows_a_match_deep_in_a_long_document(db):
 
     snippet = results.hits[0].snippet
     assert f"{queries.HEADLINE_START}parkbänkarna{queries.HEADLINE_STOP}" in snippet
+
+
+def test_dnr_query_lists_the_case_and_the_documents_that_refer_to_it(client, hv, ks):
+    remiss = services.register_case(
+        board=ks, dnr="KS 2019/656", title="Remiss", registered_on=datetime.date(2019, 5, 2)
+    )
+    own = DocumentFactory(case=remiss, title="Remissbrev", full_text="Remiss om samverkan.")
+    answer = make_document(
+        title="Svar på remiss",
+        text="Remiss från kommunstyrelsen, dnr KS 2019/656. Förvaltningen tillstyrker.",
+        board=hv,
+    )
+    services.record_references(document=answer)
+    services.index_document(document=own)
+    secret = make_document(
+        title="Hemligt svar",
+        text="Angående KS 2019/656.",
+        board=hv,
+        confidential=True,
+        osl_reference="26 kap. 1 §",
+    )
+    services.record_references(document=secret)
+    unrelated = make_document(title="Annat", text="År 2019 kom 656 synpunkter.", board=hv)
+
+    results = queries.search_documents(query="ks 2019-656", filters=queries.SearchFilters())
+
+    found = {hit.document for hit in results.hits}
+    assert found == {own, answer}
+    assert unrelated not in found and secret not in found
+    snippet = next(hit.snippet for hit in results.hits if hit.document == answer)
+    assert f"{queries.HEADLINE_START}KS 2019/656{queries.HEADLINE_STOP}" in snippet
+    response = client.get("/sok/export.csv", {"q": "ks 2019-656"})
+    csv_text = b"".join(response.streaming_content).decode("utf-8-sig")
+    assert csv_text.count("\r\n") == 3  # header and the two public documents
+    assert "Hemligt" not in csv_text
