@@ -458,10 +458,12 @@ def _gin_sql(parsed, variants, where: str, params: list, order: str) -> tuple[st
     if relaxed:
         match_sql, match_params = _match_condition(parsed, variants)
         columns = ", ".join(f"r.{c.strip()}" for c in _CANDIDATE_COLUMNS.split(","))
+        # OFFSET 0 in the lateral keeps one index lookup per row in date order; flattened,
+        # the planner hash-joins a scan that tests the vector of every entry (44 -> 9 ms).
         sql = (
             f"SELECT {columns} FROM ({sql} OFFSET 0) r CROSS JOIN LATERAL ("
             "SELECT clean_vector, ocr_vector FROM cases_searchentry e "
-            f"WHERE e.document_id = r.document_id) v WHERE coalesce({match_sql}, false)"
+            f"WHERE e.document_id = r.document_id OFFSET 0) v WHERE coalesce({match_sql}, false)"
         )
         params = [*params, *match_params]
     return sql, params
@@ -696,7 +698,8 @@ def search_documents(
                 parsed, filters.without_user_filters(), limit=RESULT_CAP + 1, variants=variants
             )
             results.unfiltered_total = min(len(unfiltered), RESULT_CAP)
-        results.suggestion = suggest_spelling(parsed)
+        if not results.unfiltered_total:
+            results.suggestion = suggest_spelling(parsed)
     return results
 
 
@@ -834,14 +837,9 @@ def suggest_spelling(parsed: search.ParsedQuery) -> str | None:
             replaced.append(word)
             continue
         with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT word FROM cases_searchword WHERE word %% %s AND word <> %s "
-                "AND length(word) >= 4 AND word ~ '^[a-zåäöé]+$' "
-                "ORDER BY similarity(word, %s) DESC, documents DESC, word LIMIT 1",
-                [word, word, word],
-            )
+            cursor.execute("SELECT cases_spelling_suggestion(%s)", [word])
             row = cursor.fetchone()
-        if row:
+        if row[0]:
             replaced.append(row[0])
             changed = True
         else:

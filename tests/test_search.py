@@ -228,6 +228,7 @@ def test_zero_hits_with_filter_offers_query_without_filter(client, hv, ks):
 
     assert response.context["results"].total == 0
     assert response.context["results"].unfiltered_total == 1
+    assert response.context["results"].suggestion is None  # the word is right, the filter not
     assert "Utan avgränsningar finns 1 träff:" in response.content.decode()
 
 
