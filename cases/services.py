@@ -296,7 +296,7 @@ def index_document(*, document: Document) -> None:
     parts = {k: _with_compounds(v, ocr=ocr) for k, v in _vector_parts(document).items()}
     vector_sql = search.weighted_vector_sql([("A", "a"), ("B", "b"), ("C", "c"), ("D", "d")])
     public = document.is_public and not case.is_cancelled
-    was_public = SearchEntry.objects.filter(document=document, public=True).exists()
+    old_words = _public_words(document.pk)
     entry, _created = SearchEntry.objects.update_or_create(
         document=document,
         defaults={
@@ -314,42 +314,45 @@ def index_document(*, document: Document) -> None:
             f"ocr_vector = {vector_sql if ocr else 'NULL'} WHERE document_id = %(id)s",
             {**parts, "id": document.pk},
         )
-    if public:
-        _add_to_vocabulary(document.pk)
-    elif was_public:
-        _remove_from_vocabulary(document.pk)
+    _update_vocabulary(document.pk, old_words)
 
 
 # The vocabulary (SearchWord) holds every lexeme of the public entries. The search asks it
 # which OCR spellings of a word occur (queries._present_variants) and takes spelling
-# suggestions from it, so it is kept current with every index_document, not rebuilt.
-_ENTRY_LEXEMES = (
+# suggestions from it, so index_document keeps it current instead of a full rebuild: it adds
+# the words of a public entry, and drops the words an entry no longer shows the public (it
+# became confidential, a title was protected, an attachment was made secret) unless another
+# public entry has them. A suggestion never reveals a word of a confidential document.
+_PUBLIC_WORDS = (
     "SELECT DISTINCT lexeme FROM cases_searchentry e, "
-    "unnest(coalesce(e.clean_vector, e.ocr_vector)) u WHERE e.document_id = %s "
+    "unnest(coalesce(e.clean_vector, e.ocr_vector)) u WHERE e.document_id = %s AND e.public "
     "AND length(lexeme) <= 100 AND position(chr(92) in lexeme) = 0"
 )
 
 
-def _add_to_vocabulary(document_id: int) -> None:
+def _public_words(document_id: int) -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute(_PUBLIC_WORDS, [document_id])
+        return [row[0] for row in cursor.fetchall()]
+
+
+def _update_vocabulary(document_id: int, old_words: list[str]) -> None:
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO cases_searchword (word, documents) SELECT lexeme, 1 FROM "
-            f"({_ENTRY_LEXEMES}) mine ON CONFLICT (word) DO NOTHING",
+            f"({_PUBLIC_WORDS}) mine ON CONFLICT (word) DO NOTHING",
             [document_id],
         )
-
-
-def _remove_from_vocabulary(document_id: int) -> None:
-    """The words of an entry that stopped being public, unless a public entry still has
-    them: a suggestion must never reveal a word of a confidential document."""
-    with connection.cursor() as cursor:
+        if not old_words:
+            return
         cursor.execute(
-            f"DELETE FROM cases_searchword w USING ({_ENTRY_LEXEMES}) mine "
-            "WHERE w.word = mine.lexeme AND NOT EXISTS ("
+            "DELETE FROM cases_searchword w USING ("
+            f" SELECT unnest(%s::text[]) AS lexeme EXCEPT {_PUBLIC_WORDS}) gone "
+            "WHERE w.word = gone.lexeme AND NOT EXISTS ("
             " SELECT 1 FROM cases_searchentry p WHERE p.public AND ("
-            "  p.clean_vector @@ quote_literal(mine.lexeme)::tsquery"
-            "  OR p.ocr_vector @@ quote_literal(mine.lexeme)::tsquery))",
-            [document_id],
+            "  p.clean_vector @@ quote_literal(gone.lexeme)::tsquery"
+            "  OR p.ocr_vector @@ quote_literal(gone.lexeme)::tsquery))",
+            [old_words, document_id],
         )
 
 

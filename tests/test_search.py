@@ -6,7 +6,7 @@ import datetime
 import pytest
 
 from cases import queries, services
-from cases.models import Document, SearchWord
+from cases.models import Attachment, Document, SearchWord
 from cases.templatetags.portal import highlight
 from tests.factories import CaseFactory, DocumentFactory
 
@@ -337,3 +337,20 @@ def test_dnr_query_lists_the_case_and_the_documents_that_refer_to_it(client, hv,
     csv_text = b"".join(response.streaming_content).decode("utf-8-sig")
     assert csv_text.count("\r\n") == 3  # header and the two public documents
     assert "Hemligt" not in csv_text
+
+
+def test_vocabulary_forgets_the_words_of_an_attachment_made_confidential(db):
+    document = make_document(title="Beslut", text="Beslut om Grimsta.")
+    attachment = Attachment.objects.create(
+        document=document, number=1, title="Utredning", text="Skyddsboendet Lindgården."
+    )
+    services.index_document(document=document)
+    assert SearchWord.objects.filter(word="lindgård").exists()
+
+    attachment.confidential = True
+    attachment.osl_reference = "26 kap. 1 §"
+    attachment.save()
+    services.index_document(document=document)
+
+    assert not SearchWord.objects.filter(word="lindgård").exists()
+    assert SearchWord.objects.filter(word="grimst").exists()
