@@ -1,9 +1,14 @@
 import importlib
+from pathlib import Path
 
 import pytest
 from django.apps import apps
+from django.core.management import call_command
+from django.db import transaction
 
 from cases.models import Board
+
+SEEDS = Path(__file__).resolve().parent.parent / "demo" / "seeds"
 
 _board_migration = importlib.import_module("cases.migrations.0003_stockholm_boards")
 
@@ -25,3 +30,23 @@ def hv(boards) -> Board:
 @pytest.fixture
 def ks(boards) -> Board:
     return Board.objects.get(short_name="Kommunstyrelsen")
+
+
+@pytest.fixture(scope="module")
+def seeds(django_db_setup, django_db_blocker):
+    """The four seeds imported once for the module, rolled back afterwards."""
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            call_command("import_documents", str(SEEDS), board="Hässelby-Vällingby", verbosity=0)
+            yield
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+
+
+@pytest.fixture
+def imported(seeds, db):
+    """The seeds in the register, for one test (use with ``seeds``)."""
+    return None

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
-from django.db import DataError, transaction
+from django.db import DataError
 from django.db.models import Count
 
 from cases import services
@@ -23,25 +23,6 @@ from cases.models import (
 )
 
 SEEDS = Path(__file__).resolve().parent.parent / "demo" / "seeds"
-
-
-@pytest.fixture(scope="module")
-def seeds(django_db_setup, django_db_blocker):
-    """The four seeds imported once for the module, rolled back afterwards."""
-    with django_db_blocker.unblock():
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            call_command("import_documents", str(SEEDS), board="Hässelby-Vällingby", verbosity=0)
-            yield
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
-
-
-@pytest.fixture
-def imported(seeds, db):
-    return None
 
 
 def snapshot() -> dict:

@@ -3,16 +3,10 @@ its case first, and topic queries (correctly spelled Swedish over mostly OCR'd d
 have every expected case among the first five. A regression net for ranking changes; the
 queries were written from the documents, not tuned to the ranking."""
 
-from pathlib import Path
-
 import pytest
-from django.core.management import call_command
-from django.db import transaction
 
 from cases import queries
 from cases.models import Case
-
-SEEDS = Path(__file__).resolve().parent.parent / "demo" / "seeds"
 
 TOPICS = {
     "ängsmark": ["HV 2019/272", "HV 2019/259", "HV 2019/19"],
@@ -37,24 +31,6 @@ TOPICS = {
     "otillåten påverkan": [("Skärholmen", None)],
     "JO-anmälan Järva": [("Järva", None)],
 }
-
-
-@pytest.fixture(scope="module")
-def seeds(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock():
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            call_command("import_documents", str(SEEDS), board="Hässelby-Vällingby", verbosity=0)
-            yield
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
-
-
-@pytest.fixture
-def imported(seeds, db):
-    return None
 
 
 def top_cases(query: str, n: int = 5) -> list[tuple[str, str]]:
