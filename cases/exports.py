@@ -9,12 +9,13 @@ batches, not with rows, and memory stays flat.
 import csv
 import datetime
 import tempfile
-from collections import defaultdict
 from collections.abc import Iterable, Iterator
+from urllib.parse import quote
 
-from django.db.models import Prefetch
+from django.db import connection
+from django.urls import reverse
 
-from .models import Decision, Document, Reference
+from .models import CaseStatus, DocumentKind, public_title
 
 COLUMNS = [
     "Diarienummer",
@@ -51,59 +52,69 @@ def _batches(ids: Iterable[int], size: int) -> Iterator[list[int]]:
 
 
 def export_rows(ids: Iterable[int], *, base_url: str) -> Iterator[list]:
-    """One row per document id, in the given order, with typed values (dates as dates)."""
+    """One row per document id, in the given order, with typed values (dates as dates).
+
+    One query per batch reads only the columns a row shows (never a document's text: a
+    meeting pack's report runs to 150,000 characters), with the case's first decision and
+    the document's references (each number once, in the order the text has them)."""
+    case_path = _case_path_function()
+    kinds = dict(DocumentKind.choices)
+    statuses = dict(CaseStatus.choices)
     for batch in _batches(ids, BATCH_SIZE):
-        documents = (
-            Document.objects.filter(pk__in=batch)
-            .select_related("case", "case__board")
-            .prefetch_related(
-                Prefetch(
-                    "references",
-                    queryset=Reference.objects.order_by("start").only(
-                        "source_id", "display", "start"
-                    ),
-                ),
-            )
-            .in_bulk()
-        )
-        case_ids = {d.case_id for d in documents.values()}
-        decisions = defaultdict(list)
-        for decision in (
-            Decision.objects.filter(case_id__in=case_ids)
-            .select_related("meeting")
-            .order_by("decided_on", "section")
-        ):
-            decisions[decision.case_id].append(decision)
+        with connection.cursor() as cursor:
+            cursor.execute(_ROWS_SQL, [batch])
+            rows = {row[0]: row[1:] for row in cursor.fetchall()}
         for pk in batch:
-            document = documents.get(pk)
-            if document is None:
+            if pk not in rows:
                 continue
-            yield _row(document, decisions[document.case_id], base_url)
+            (dnr_key, board, title, protected_title, protected, kind, date, status, officer,
+             meeting_date, section, references) = rows[pk]  # fmt: skip
+            yield [
+                dnr_key,
+                board,
+                public_title(title, protected_title, protected),
+                kinds.get(kind, kind),
+                date,
+                statuses.get(status, status),
+                officer,
+                meeting_date,
+                f"§ {section}" if section is not None else "",
+                references or "",
+                base_url + case_path(dnr_key),
+            ]
 
 
-def _row(document: Document, decisions: list[Decision], base_url: str) -> list:
-    case = document.case
-    decision = decisions[0] if decisions else None
-    meeting_date = document.meeting_date or (
-        decision.meeting.date if decision and decision.meeting else None
-    )
-    references = []
-    for reference in document.references.all():
-        if reference.display not in references:
-            references.append(reference.display)
-    return [
-        case.dnr_key,
-        case.board.name,
-        document.display_title,
-        document.get_kind_display(),
-        document.document_date,
-        case.get_status_display(),
-        document.officer or case.officer,
-        meeting_date,
-        f"§ {decision.section}" if decision else "",
-        "|".join(references),
-        base_url + case.get_absolute_url(),
-    ]
+_ROWS_SQL = """
+SELECT d.id, c.dnr_key, b.name, d.title, d.public_title, d.title_protected, d.kind,
+       d.document_date, c.status, coalesce(nullif(d.officer, ''), c.officer),
+       coalesce(d.meeting_date, decision.meeting_date), decision.section,
+       (SELECT string_agg(r.display, '|' ORDER BY r.first, r.display)
+        FROM (SELECT display, min(start) AS first FROM cases_reference
+              WHERE source_id = d.id GROUP BY display) r)
+FROM cases_document d
+JOIN cases_case c ON c.id = d.case_id
+JOIN cases_board b ON b.id = c.board_id
+LEFT JOIN LATERAL (
+    SELECT x.section, m.date AS meeting_date
+    FROM cases_decision x LEFT JOIN cases_meeting m ON m.id = x.meeting_id
+    WHERE x.case_id = c.id ORDER BY x.decided_on, x.section LIMIT 1
+) decision ON true
+WHERE d.id = ANY(%s)
+"""
+
+
+def _case_path_function():
+    """Case.get_absolute_url without a reverse() per row (a sixth of an export's time): the
+    route's fixed part once, the dnr quoted as reverse() quotes it."""
+    head = reverse("cases:case-detail", args=["-"]).removesuffix("-/")
+
+    def case_path(dnr_key: str) -> str:
+        return f"{head}{quote(dnr_key, safe=_REVERSE_SAFE)}/"
+
+    return case_path
+
+
+_REVERSE_SAFE = "!$&'()*+,;=/~:@"  # django.urls.resolvers: RFC 3986 sub-delims + "/~:@"
 
 
 class _Echo:

@@ -21,6 +21,14 @@ from .personal_data import mask_personal_numbers
 PROTECTED_TITLE = "[Skyddat]"
 
 
+def public_title(title: str, protected_title: str, protected: bool) -> str:
+    """The title the public may see (OSL 5 kap. 2 §: dnr and date always, title maybe;
+    personnummer never)."""
+    if protected:
+        return mask_personal_numbers(protected_title) or PROTECTED_TITLE
+    return mask_personal_numbers(title)
+
+
 def in_choices(field: str, choices: type[models.TextChoices]) -> Q:
     return Q(**{f"{field}__in": choices.values})
 
@@ -216,11 +224,7 @@ class Case(models.Model):
 
     @property
     def display_title(self) -> str:
-        """The title the public may see (OSL 5 kap. 2 §: dnr and date always, title maybe;
-        personnummer never)."""
-        if self.title_protected:
-            return mask_personal_numbers(self.public_title) or PROTECTED_TITLE
-        return mask_personal_numbers(self.title)
+        return public_title(self.title, self.public_title, self.title_protected)
 
     @property
     def is_cancelled(self) -> bool:
@@ -403,9 +407,7 @@ class Document(models.Model):
 
     @property
     def display_title(self) -> str:
-        if self.title_protected:
-            return mask_personal_numbers(self.public_title) or PROTECTED_TITLE
-        return mask_personal_numbers(self.title)
+        return public_title(self.title, self.public_title, self.title_protected)
 
     @property
     def display_counterpart(self) -> str:

@@ -8,6 +8,7 @@ import pytest
 from openpyxl import load_workbook
 
 from cases import exports, services
+from cases.models import Case, Meeting
 from tests.factories import CaseFactory, DocumentFactory
 
 
@@ -107,7 +108,7 @@ def test_csv_export_query_count_does_not_grow(client, db, django_assert_num_quer
     for n in range(count):
         add(f"Handling {n}", date=datetime.date(2019, 8, n + 1))
 
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(4):  # count, OCR spellings, the ids, one batch of rows
         rows = read_csv(client.get("/sok/export.csv", {"q": "parkbänkar"}))
 
     assert len(rows) == count + 1
@@ -163,3 +164,42 @@ def test_export_rows_include_references_and_link(db, hv):
     assert row[9] == "HV 2019/19|HV 2019/259"
     assert row[10] == f"https://portal.example{document.case.get_absolute_url()}"
     assert target.incoming_references.count() == 1
+
+
+@pytest.mark.parametrize(
+    "dnr_key",
+    ["HV 2019/272", "1.2.4-346-2019", "3.1.1-12/2018", "T 2011-250-02217", "PREL 2025/1", "Å 1/2"],
+)
+def test_export_link_is_the_case_page_url(dnr_key):
+    case_path = exports._case_path_function()
+
+    assert case_path(dnr_key) == Case(dnr_key=dnr_key).get_absolute_url()
+
+
+def test_export_row_columns_from_case_decision_and_references(db, hv):
+    case = services.register_case(
+        board=hv, dnr="HV 2019/272", title="Ängsmark", registered_on=datetime.date(2019, 6, 6)
+    )
+    meeting = Meeting.objects.create(board=hv, date=datetime.date(2019, 8, 29))
+    services.record_decision(
+        case=case, meeting=meeting, decided_on=datetime.date(2019, 8, 29), text="Besvarat."
+    )
+    document = add(
+        "Svar till 19800101-1231",
+        text="Svar på HV 2019/19, HV 2019/259 och åter HV 2019/19.",
+        case=case,
+        kind="tjansteutlatande",
+        officer="",
+    )
+    services.record_references(document=document)
+    protected = add("Hemlig rubrik", case=case, title_protected=True, public_title="")
+
+    rows = list(exports.export_rows([protected.pk, document.pk], base_url="https://p.example"))
+
+    assert rows[0][2] == "[Skyddat]"
+    row = rows[1]
+    assert row[:4] == ["HV 2019/272", hv.name, "Svar till 19800101-XXXX", "Tjänsteutlåtande"]
+    assert row[5] == "Pågående"
+    assert row[7] == datetime.date(2019, 8, 29)
+    assert row[8] == "§ 1"
+    assert row[9] == "HV 2019/19|HV 2019/259"
