@@ -130,8 +130,9 @@ def _csv_cell(value) -> str:
     return neutralise(str(value))
 
 
-def csv_stream(rows: Iterable[list]) -> Iterator[bytes]:
-    """The CSV file as byte chunks: BOM and header first, so the first byte goes out at once."""
+def csv_stream(rows: Iterable[list], limited: "Limited | None" = None) -> Iterator[bytes]:
+    """The CSV file as byte chunks: BOM and header first, so the first byte goes out at once.
+    When ``limited`` cut the result off, the last line says so."""
     writer = csv.writer(_Echo(), delimiter=";", lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
     yield ("\ufeff" + writer.writerow(COLUMNS)).encode("utf-8")
     buffer: list[str] = []
@@ -140,8 +141,35 @@ def csv_stream(rows: Iterable[list]) -> Iterator[bytes]:
         if len(buffer) >= 500:
             yield "".join(buffer).encode("utf-8")
             buffer = []
+    if limited is not None and limited.exceeded:
+        buffer.append(writer.writerow([limit_message(limited.limit)]))
     if buffer:
         yield "".join(buffer).encode("utf-8")
+
+
+class Limited:
+    """The first ``limit`` ids of a result; ``exceeded`` says afterwards whether there were
+    more. Counting a large result before sending it would cost seconds (every match read)
+    before the first byte, so the limit is found while streaming."""
+
+    def __init__(self, ids: Iterable[int], limit: int):
+        self._ids = ids
+        self.limit = limit
+        self.exceeded = False
+
+    def __iter__(self) -> Iterator[int]:
+        for number, pk in enumerate(self._ids):
+            if number == self.limit:
+                self.exceeded = True
+                return
+            yield pk
+
+
+def limit_message(limit: int) -> str:
+    return (
+        f"Exporten slutar här: resultatet har fler än {limit:_} rader, vilket är gränsen för "
+        "en export. Avgränsa sökningen, till exempel med nämnd eller datum."
+    ).replace("_", "\u00a0")
 
 
 def xlsx_file(rows: Iterable[list]):

@@ -615,7 +615,8 @@ def result_ids(
 
 
 def count_results(*, query: str, filters: SearchFilters, limit: int) -> int:
-    """The number of hits, counted up to ``limit + 1`` at most."""
+    """The number of hits, counted up to ``limit + 1`` at most (bench/export.py sizes its
+    exports with it; the export itself finds its limit while streaming)."""
     query, filters = _dnr_query(query, filters)
     parsed = search.parse_query(query)
     where, params = _where(filters)

@@ -96,23 +96,25 @@ def _export(request, *, fmt: str):
         return render(request, "cases/search.html", {"form": form}, status=400)
     query = (form.cleaned_data.get("q") or "").strip()
     sort = form.cleaned_data.get("sortering") or queries.SORT_RELEVANCE
-    total = queries.count_results(query=query, filters=filters, limit=exports.EXPORT_LIMIT)
-    if total > exports.EXPORT_LIMIT:
-        message = (
-            f"Resultatet har fler än {exports.EXPORT_LIMIT:_} rader, vilket är gränsen för en "
-            "export. Avgränsa sökningen, till exempel med nämnd eller datum."
-        ).replace("_", "\u00a0")
-        return render(request, "cases/error.html", {"message": message}, status=400)
-    ids = queries.result_ids(query=query, filters=filters, sort=sort)
+    ids = exports.Limited(
+        queries.result_ids(query=query, filters=filters, sort=sort), exports.EXPORT_LIMIT
+    )
     rows = exports.export_rows(ids, base_url=request.build_absolute_uri("/").rstrip("/"))
     filename = _export_filename(query, filters, fmt)
     if fmt == "csv":
+        # Streamed at once; a result over the limit ends with a line that says so.
         response = StreamingHttpResponse(
-            exports.csv_stream(rows), content_type="text/csv; charset=utf-8"
+            exports.csv_stream(rows, ids), content_type="text/csv; charset=utf-8"
         )
     else:
+        # A workbook is complete before it is sent, so the limit can still be a 400.
+        workbook = exports.xlsx_file(rows)
+        if ids.exceeded:
+            workbook.close()
+            message = exports.limit_message(exports.EXPORT_LIMIT)
+            return render(request, "cases/error.html", {"message": message}, status=400)
         response = FileResponse(
-            exports.xlsx_file(rows),
+            workbook,
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
     response["Content-Disposition"] = f'attachment; filename="{filename}"'

@@ -108,21 +108,43 @@ def test_csv_export_query_count_does_not_grow(client, db, django_assert_num_quer
     for n in range(count):
         add(f"Handling {n}", date=datetime.date(2019, 8, n + 1))
 
-    with django_assert_num_queries(4):  # count, OCR spellings, the ids, one batch of rows
+    with django_assert_num_queries(3):  # OCR spellings, the ids, one batch of rows
         rows = read_csv(client.get("/sok/export.csv", {"q": "parkbänkar"}))
 
     assert len(rows) == count + 1
 
 
-def test_export_limit_gives_clear_message(client, db, monkeypatch):
+def test_csv_export_over_the_limit_ends_with_a_clear_message(client, db, monkeypatch):
+    monkeypatch.setattr(exports, "EXPORT_LIMIT", 2)
+    for n in range(3):
+        add(f"Handling {n}", date=datetime.date(2019, 8, n + 1))
+
+    rows = read_csv(client.get("/sok/export.csv", {"q": "parkbänkar", "sortering": "nyast"}))
+
+    assert [row[2] for row in rows[1:3]] == ["Handling 2", "Handling 1"]
+    assert len(rows) == 4
+    assert rows[3][0].startswith("Exporten slutar här: resultatet har fler än 2 rader")
+
+
+def test_xlsx_export_over_the_limit_is_a_clear_400(client, db, monkeypatch):
     monkeypatch.setattr(exports, "EXPORT_LIMIT", 2)
     for n in range(3):
         add(f"Handling {n}")
 
-    response = client.get("/sok/export.csv", {"q": "parkbänkar"})
+    response = client.get("/sok/export.xlsx", {"q": "parkbänkar"})
 
     assert response.status_code == 400
     assert "fler än 2 rader" in response.content.decode()
+
+
+def test_export_at_the_limit_has_no_message(client, db, monkeypatch):
+    monkeypatch.setattr(exports, "EXPORT_LIMIT", 2)
+    for n in range(2):
+        add(f"Handling {n}")
+
+    rows = read_csv(client.get("/sok/export.csv", {"q": "parkbänkar"}))
+
+    assert len(rows) == 3
 
 
 def test_export_filename_says_what_it_is(client, db):
