@@ -4,8 +4,9 @@ facets, snippets and confidentiality."""
 import datetime
 
 import pytest
+from django.db import connection
 
-from cases import queries, services
+from cases import queries, search, services
 from cases.models import Attachment, Document, SearchWord
 from cases.templatetags.portal import highlight
 from tests.factories import CaseFactory, DocumentFactory
@@ -354,3 +355,45 @@ def test_vocabulary_forgets_the_words_of_an_attachment_made_confidential(db):
 
     assert not SearchWord.objects.filter(word="lindgård").exists()
     assert SearchWord.objects.filter(word="grimst").exists()
+
+
+@pytest.mark.parametrize("cutoff_day", [2, 5])  # the slice holds enough hits, or too few
+def test_search_from_the_newest_slice_equals_the_whole_search(db, monkeypatch, cutoff_day):
+    for day in range(1, 8):
+        make_document(
+            title=f"Parkbänkar {day}",
+            text="Parkbänkar i Grimsta." if day != 6 else "Gungor.",
+            document_date=datetime.date(2020, 1, day),
+        )
+    monkeypatch.setattr(queries, "RESULT_CAP", 3)
+    whole = queries.search_documents(query="parkbänkar", filters=queries.SearchFilters())
+
+    monkeypatch.setattr(queries, "_recent_cutoff", lambda: datetime.date(2020, 1, cutoff_day))
+    sliced = queries.search_documents(query="parkbänkar", filters=queries.SearchFilters())
+
+    assert [h.document.title for h in sliced.hits] == [h.document.title for h in whole.hits]
+    assert (sliced.total, sliced.total_capped) == (whole.total, whole.total_capped) == (3, True)
+    assert [h.document.title for h in whole.hits][0] == "Parkbänkar 7"
+
+
+def test_recent_cutoff_needs_a_large_analysed_table(db):
+    make_document(title="Parkbänkar", text="Parkbänkar.")
+
+    assert queries._recent_cutoff() is None
+
+
+def test_gin_matches_since_a_date(db):
+    for day in (1, 2, 3):
+        make_document(
+            title=f"Parkbänkar {day}", text="Parkbänkar.", document_date=datetime.date(2020, 1, day)
+        )
+    parsed = search.parse_query("parkbänkar")
+    since = datetime.date(2020, 1, 2)
+    where, params = queries._where(queries.SearchFilters(date_from=since))
+
+    sql, params = queries._gin_sql(parsed, None, where, params, "date DESC", since)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        dates = [row[1] for row in cursor.fetchall()]
+
+    assert dates == [datetime.date(2020, 1, 3), datetime.date(2020, 1, 2)]
