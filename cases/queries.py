@@ -541,7 +541,10 @@ def _recent_cutoff() -> datetime.date | None:
     bounds = histogram.strip("{}").split(",") if histogram else []
     if (entries or 0) * SLICE_SHARE < MIN_SLICE_ENTRIES or len(bounds) < 10:
         return None
-    return datetime.date.fromisoformat(bounds[int(len(bounds) * (1 - SLICE_SHARE))])
+    try:
+        return datetime.date.fromisoformat(bounds[int(len(bounds) * (1 - SLICE_SHARE))])
+    except ValueError:  # 'infinity' and the like: no slice
+        return None
 
 
 def _matches_statement(
