@@ -532,10 +532,14 @@ def _recent_cutoff() -> datetime.date | None:
     statistics; None when the slice would hold fewer than MIN_SLICE_ENTRIES entries or
     ANALYZE has not seen the table yet."""
     with connection.cursor() as cursor:
+        # pg_stats is a view over every column's statistics: asked only for a large table
         cursor.execute(
-            "SELECT (SELECT reltuples FROM pg_class WHERE oid = 'cases_searchentry'::regclass), "
-            "(SELECT histogram_bounds::text FROM pg_stats WHERE schemaname = current_schema() "
-            "AND tablename = 'cases_searchentry' AND attname = 'date')"
+            "SELECT entries, CASE WHEN entries * %s::float8 >= %s THEN (SELECT histogram_bounds::text "
+            "FROM pg_stats WHERE schemaname = current_schema() "
+            "AND tablename = 'cases_searchentry' AND attname = 'date') END "
+            "FROM (SELECT reltuples AS entries FROM pg_class "
+            "WHERE oid = 'cases_searchentry'::regclass) t",
+            [SLICE_SHARE, MIN_SLICE_ENTRIES],
         )
         entries, histogram = cursor.fetchone()
     bounds = histogram.strip("{}").split(",") if histogram else []
@@ -693,6 +697,23 @@ def count_results(*, query: str, filters: SearchFilters, limit: int) -> int:
         return cursor.fetchone()[0]
 
 
+# What a hit shows (templates/cases/search.html): the rows without their texts.
+HIT_FIELDS = (
+    "sequence",
+    "title",
+    "public_title",
+    "title_protected",
+    "kind",
+    "document_date",
+    "text_source",
+    "case__dnr_key",
+    "case__title",
+    "case__public_title",
+    "case__title_protected",
+    "case__board__short_name",
+)
+
+
 def search_documents(
     *, query: str, filters: SearchFilters, sort: str = SORT_RELEVANCE, page: int = 1
 ) -> SearchResults:
@@ -727,7 +748,8 @@ def search_documents(
         ordered = newest
     page_ids = [c.pk for c in ordered[offset : offset + PAGE_SIZE]]
 
-    documents = Document.objects.select_related("case", "case__board").in_bulk(page_ids)
+    documents = Document.objects.select_related("case", "case__board").only(*HIT_FIELDS)
+    documents = documents.in_bulk(page_ids)
     if parsed:
         snippets = _headlines(page_ids, parsed, variants)
     elif filters.dnr:
@@ -795,7 +817,7 @@ def _choice_facet(candidates: list[_Candidate], field_name, choices, selected: s
 # ts_headline parses the whole text it is given, and a meeting pack's report runs to 150,000
 # characters (100+ ms for one page of hits on the seeds). It gets a window instead: from a
 # little before the first place a query word occurs, found with a regular expression.
-SNIPPET_WINDOW = 2400
+SNIPPET_WINDOW = 1200
 SNIPPET_LEAD = 240
 
 

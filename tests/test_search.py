@@ -382,6 +382,18 @@ def test_recent_cutoff_needs_a_large_analysed_table(db):
     assert queries._recent_cutoff() is None
 
 
+def test_recent_cutoff_is_the_date_of_the_newest_tenth(db, monkeypatch):
+    for day in range(1, 31):
+        make_document(
+            title=f"Parkbänkar {day}", text="Parkbänkar.", document_date=datetime.date(2020, 1, day)
+        )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE cases_searchentry")
+    monkeypatch.setattr(queries, "MIN_SLICE_ENTRIES", 1)
+
+    assert queries._recent_cutoff() == datetime.date(2020, 1, 28)
+
+
 def test_gin_matches_since_a_date(db):
     for day in (1, 2, 3):
         make_document(
@@ -397,3 +409,23 @@ def test_gin_matches_since_a_date(db):
         dates = [row[1] for row in cursor.fetchall()]
 
     assert dates == [datetime.date(2020, 1, 3), datetime.date(2020, 1, 2)]
+
+
+def test_search_vectors_stay_in_the_row_below_8_kb(db):
+    # A newest-first walk tests one vector per entry: out of the row (TOAST) each costs an
+    # index lookup and a fetch of chunks (migration 0011).
+    text = " ".join(f"ord{n}x" for n in range(400))  # a vector of about 5 kB
+    document = make_document(title="Långt protokoll", text=text)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_column_size(clean_vector), reltoastrelid::regclass::text "
+            "FROM cases_searchentry, pg_class WHERE document_id = %s "
+            "AND pg_class.oid = 'cases_searchentry'::regclass",
+            [document.pk],
+        )
+        size, toast_table = cursor.fetchone()
+        cursor.execute(f"SELECT count(*) FROM {toast_table}")
+        toasted_chunks = cursor.fetchone()[0]
+
+    assert size > 4000
+    assert toasted_chunks == 0
