@@ -429,3 +429,81 @@ def test_search_vectors_stay_in_the_row_below_8_kb(db):
 
     assert size > 4000
     assert toasted_chunks == 0
+
+
+def test_phrase_pairs_only_for_phrase_queries(db):
+    assert queries._phrase_pairs(search.parse_query("förslag till beslut")) is None
+    assert queries._phrase_pairs(search.parse_query('"förslag till beslut" parkbänkar')) is None
+    assert queries._phrase_pairs(search.parse_query('"förslag"')) is None
+    assert queries._phrase_pairs(search.parse_query('"förslag till beslut"')) == (
+        ["c2 förslag beslut"],
+        ["o2 forslag beslut"],
+    )
+
+    clean, ocr = queries._phrase_pairs(search.parse_query('"förbättrad arbetssituation" -buller'))
+
+    assert clean == ["c1 förbättr arbetssituation"]
+    assert ocr == ["o1 forbattr arbetssituation"]
+
+
+def gin_titles(query):
+    parsed = search.parse_query(query)
+    where, params = queries._where(queries.SearchFilters())
+    pairs = queries._phrase_pairs(parsed)
+    assert pairs is not None
+    sql, params = queries._gin_sql(parsed, None, where, params, "date DESC", pairs=pairs)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT d.title FROM ({sql}) m JOIN cases_document d ON d.id = m.document_id", params
+        )
+        return sorted(row[0] for row in cursor.fetchall())
+
+
+def test_phrase_found_through_the_pair_index(db):
+    make_document(title="I ordning", text="En handlingsplan för förbättrad arbetssituation.")
+    make_document(
+        title="OCR i ordning",
+        text="Handlingsplan for forbéttrad arbetssituation i socialtjdnsten.",
+        source="ocr",
+    )
+    make_document(title="Omkastad", text="Arbetssituation som förbättrad handlingsplan.")
+    make_document(title="Isär", text="Förbättrad styrning och en god arbetssituation.")
+
+    assert gin_titles('"förbättrad arbetssituation"') == ["I ordning", "OCR i ordning"]
+    assert gin_titles('"handlingsplan för förbättrad arbetssituation"') == [
+        "I ordning",
+        "OCR i ordning",
+    ]
+    assert hits('"förbättrad arbetssituation"') == ["I ordning", "OCR i ordning"] or hits(
+        '"förbättrad arbetssituation"'
+    ) == ["OCR i ordning", "I ordning"]
+
+
+@pytest.mark.parametrize(
+    "phrase",
+    [
+        "förslag till beslut",
+        "stadsdelsnämnden godkänner",
+        "förvaltningens förslag",
+        "Hässelby-Vällingby stadsdelsnämnd",
+        "ekonomiskt bistånd",
+        "förvaltningens förslag till beslut",
+    ],
+)
+def test_pair_index_holds_every_phrase_match_of_the_seeds(imported, phrase):
+    # The pair index must answer a superset of the phrase, or the search would miss matches.
+    parsed = search.parse_query(f'"{phrase}"')
+    match_sql, match_params = queries._match_condition(parsed)
+    pairs = queries._phrase_pairs(parsed)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT count(*) FILTER (WHERE {match_sql}), "
+            f"count(*) FILTER (WHERE {match_sql} AND (cases_phrase_pairs(clean_vector, "
+            "ocr_vector) @> %s::text[] OR cases_phrase_pairs(clean_vector, ocr_vector) @> "
+            "%s::text[])) FROM cases_searchentry",
+            [*match_params, *match_params, *pairs],
+        )
+        matches, with_pairs = cursor.fetchone()
+
+    assert matches > 0
+    assert with_pairs == matches
