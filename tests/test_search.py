@@ -357,8 +357,9 @@ def test_vocabulary_forgets_the_words_of_an_attachment_made_confidential(db):
     assert SearchWord.objects.filter(word="grimst").exists()
 
 
+@pytest.mark.parametrize("query", ["parkbänkar", '"parkbänkar i grimsta"'])
 @pytest.mark.parametrize("cutoff_day", [2, 5])  # the slice holds enough hits, or too few
-def test_search_from_the_newest_slice_equals_the_whole_search(db, monkeypatch, cutoff_day):
+def test_search_from_the_newest_slice_equals_the_whole_search(db, monkeypatch, cutoff_day, query):
     for day in range(1, 8):
         make_document(
             title=f"Parkbänkar {day}",
@@ -366,10 +367,10 @@ def test_search_from_the_newest_slice_equals_the_whole_search(db, monkeypatch, c
             document_date=datetime.date(2020, 1, day),
         )
     monkeypatch.setattr(queries, "RESULT_CAP", 3)
-    whole = queries.search_documents(query="parkbänkar", filters=queries.SearchFilters())
+    whole = queries.search_documents(query=query, filters=queries.SearchFilters())
 
-    monkeypatch.setattr(queries, "_recent_cutoff", lambda: datetime.date(2020, 1, cutoff_day))
-    sliced = queries.search_documents(query="parkbänkar", filters=queries.SearchFilters())
+    monkeypatch.setattr(queries, "_recent_cutoff", lambda *args: datetime.date(2020, 1, cutoff_day))
+    sliced = queries.search_documents(query=query, filters=queries.SearchFilters())
 
     assert [h.document.title for h in sliced.hits] == [h.document.title for h in whole.hits]
     assert (sliced.total, sliced.total_capped) == (whole.total, whole.total_capped) == (3, True)
@@ -409,6 +410,30 @@ def test_gin_matches_since_a_date(db):
         dates = [row[1] for row in cursor.fetchall()]
 
     assert dates == [datetime.date(2020, 1, 3), datetime.date(2020, 1, 2)]
+
+
+def test_phrase_matches_since_a_date_through_the_pair_index(db):
+    for day in (1, 2, 3):
+        make_document(
+            title=f"Parkbänkar {day}",
+            text="Nya parkbänkar i Grimsta." if day != 3 else "Grimsta parkbänkar.",
+            document_date=datetime.date(2020, 1, day),
+        )
+    make_document(
+        title="Gammal", text="Parkbänkar i Grimsta.", document_date=datetime.date(2019, 1, 1)
+    )
+    parsed = search.parse_query('"parkbänkar i grimsta"')
+    since = datetime.date(2020, 1, 1)
+    where, params = queries._where(queries.SearchFilters(date_from=since))
+    pairs = queries._phrase_pairs(parsed)
+
+    sql, params = queries._gin_sql(parsed, None, where, params, "date DESC", since, pairs)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        dates = [row[1] for row in cursor.fetchall()]
+
+    assert "cases_search_phrase_matches_since" in sql
+    assert dates == [datetime.date(2020, 1, 2), datetime.date(2020, 1, 1)]
 
 
 def test_search_vectors_stay_in_the_row_below_8_kb(db):
