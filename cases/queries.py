@@ -649,18 +649,19 @@ def _matches_statement(
     walk_sql, walk_params = _walk_sql(parsed, variants, where, params, order)
     since = None if oldest else filters.date_from
     gin_sql, gin_params = _gin_sql(parsed, variants, where, params, order, since, pairs)
-    if parsed.needs_positions and not pairs:
-        # GIN reads the entries with all the words (the relaxed query) and then tests
-        # vectors: count those entries in the probe too.
-        clean_sql, clean_params = search.tsquery_sql(parsed, ocr=False, relaxed=True)
-        ocr_sql, ocr_params = search.tsquery_sql(parsed, ocr=True, variants=variants, relaxed=True)
-        relaxed_sql = f"(clean_vector @@ ({clean_sql}) OR ocr_vector @@ ({ocr_sql}))"
-        relaxed_params = [*clean_params, *ocr_params]
-        tested = f"+ %s::float8 * {WALK_COST_RATIO} * relaxed * n"
-        tested_params = [limit]
-    elif pairs:
-        # the pair index reads about the entries the phrases match, and tests each of them
-        relaxed_sql, relaxed_params = match_sql, match_params
+    if parsed.needs_positions:
+        # GIN reads the candidates and then tests their vectors: count the candidates in the
+        # probe too. Through the pair index they are about the phrase matches; otherwise the
+        # entries with all the words (the relaxed query).
+        if pairs:
+            relaxed_sql, relaxed_params = match_sql, match_params
+        else:
+            clean_sql, clean_params = search.tsquery_sql(parsed, ocr=False, relaxed=True)
+            ocr_sql, ocr_params = search.tsquery_sql(
+                parsed, ocr=True, variants=variants, relaxed=True
+            )
+            relaxed_sql = f"(clean_vector @@ ({clean_sql}) OR ocr_vector @@ ({ocr_sql}))"
+            relaxed_params = [*clean_params, *ocr_params]
         tested = f"+ %s::float8 * {WALK_COST_RATIO} * relaxed * n"
         tested_params = [limit]
     else:
