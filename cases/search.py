@@ -70,7 +70,7 @@ def ocr_variants(word: str, *, limit: int = MAX_VARIANTS) -> list[str]:
     The number of alternatives per letter shrinks until the product fits ``limit``, so a
     word with many special letters keeps only the commonest substitutions.
     """
-    word = word.lower()
+    word = unicodedata.normalize("NFKC", word).lower()
     specials = [i for i, ch in enumerate(word) if ch in "åäö"]
     if not specials or len(word) < MIN_EXPANDED_LENGTH:
         return [ocrfold(word)]
@@ -84,15 +84,21 @@ def ocr_variants(word: str, *, limit: int = MAX_VARIANTS) -> list[str]:
             break
         width -= 1
     options = [(_O_VARIANTS if word[i] == "ö" else _A_VARIANTS)[:width] for i in specials]
-    variants = []
+    # ocrfold keeps the length of an NFKC-normalised lower-case word, and a letter stands
+    # next to each special letter whichever spelling replaces it: so folding the word once
+    # and splicing in the replacements gives what folding every spelling would (tested).
+    folded = ocrfold(word)
+    head = folded[: specials[0]]
+    # the folded text after each special letter, up to the next one (or the end)
+    ends = [*specials[1:], len(folded)]
+    after = [folded[i + 1 : j] for i, j in zip(specials, ends, strict=True)]
+    variants: dict[str, None] = {}  # ordered, without repeats
     for combination in itertools.product(*options):
-        chars = list(word)
-        for index, replacement in zip(specials, combination, strict=True):
-            chars[index] = replacement
-        variant = ocrfold("".join(chars))
-        if variant not in variants:
-            variants.append(variant)
-    return variants
+        parts = [head]
+        for replacement, piece in zip(combination, after, strict=True):
+            parts += [replacement, piece]
+        variants["".join(parts)] = None
+    return list(variants)
 
 
 def words(text: str) -> list[str]:
