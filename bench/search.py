@@ -16,7 +16,9 @@ are over all timed runs of the class. What is timed is what the search page call
 number). A number that names no single case is also searched as text by the page: those
 searches are the class "dnr-text". The peer is a naive ``icontains`` search over the
 documents with the same visibility rule and filters, timed as Django's paginator/admin does
-it: ``count()`` plus the first page of 20.
+it: ``count()`` plus the first page of 20 (the targets' peer), and timed again once it has
+also counted the three facet lists the search page shows ("+facets": GROUP BY over the
+matches, each without its own filter).
 
 At the largest size ``EXPLAIN (ANALYZE, BUFFERS)`` summaries of every SQL statement of one
 query per class show the plan nodes, indexes, timings and buffers.
@@ -176,46 +178,65 @@ def run_fast(query: BenchQuery, filters) -> tuple[int, bool]:
     return results.total, results.total_capped
 
 
-def run_naive(query: BenchQuery, filters) -> tuple[int, bool]:
-    """A naive icontains search, paged as Django's Paginator (and the admin) page it."""
+def run_naive(query: BenchQuery, filters) -> tuple[int, float, float]:
+    """A naive icontains search, paged as Django's Paginator (and the admin) page it, then
+    the three facet lists the search page also shows, counted with GROUP BY over the
+    matches (each without its own filter, as the page counts them).
+
+    Returns the number of matches, the ms until the count and first page were read and the
+    ms until the facets were too (for a dnr: a case list, no facets)."""
     from django.core.paginator import Paginator
-    from django.db.models import Q
+    from django.db.models import Count, Q
 
     from cases import search
     from cases.models import Case, Document
 
+    started = time.perf_counter()
     if query.dnr:
         cases = Case.objects.filter(dnr__icontains=query.text).order_by("-registered_on", "-pk")
         paginator = Paginator(cases.select_related("board"), PAGE)
         list(paginator.page(1).object_list) if paginator.count else None
-        return paginator.count, False
-    documents = Document.objects.filter(published=True, confidential=False, cancelled=False)
-    documents = documents.exclude(case__status="makulerat")
-    for clause in search.parse_query(query.text).clauses:
-        condition = Q()
-        for term in clause:
-            match = Q(title__icontains=term.text) | Q(full_text__icontains=term.text)
-            if term.negated:
-                documents = documents.exclude(match)
-            else:
-                condition |= match
-        if condition:
-            documents = documents.filter(condition)
-    if filters.board:
-        documents = documents.filter(case__board=filters.board)
-    if filters.kind:
-        documents = documents.filter(kind=filters.kind)
-    if filters.status:
-        documents = documents.filter(case__status=filters.status)
-    if filters.date_from:
-        documents = documents.filter(document_date__gte=filters.date_from)
-    if filters.date_to:
-        documents = documents.filter(document_date__lte=filters.date_to)
-    ordered = documents.select_related("case", "case__board").order_by("-document_date", "-pk")
+        ms = (time.perf_counter() - started) * 1000
+        return paginator.count, ms, ms
+
+    def matches(skip: str = ""):
+        documents = Document.objects.filter(published=True, confidential=False, cancelled=False)
+        documents = documents.exclude(case__status="makulerat")
+        for clause in search.parse_query(query.text).clauses:
+            condition = Q()
+            for term in clause:
+                match = Q(title__icontains=term.text) | Q(full_text__icontains=term.text)
+                if term.negated:
+                    documents = documents.exclude(match)
+                else:
+                    condition |= match
+            if condition:
+                documents = documents.filter(condition)
+        if filters.board and skip != "board":
+            documents = documents.filter(case__board=filters.board)
+        if filters.kind and skip != "kind":
+            documents = documents.filter(kind=filters.kind)
+        if filters.status and skip != "status":
+            documents = documents.filter(case__status=filters.status)
+        if filters.date_from:
+            documents = documents.filter(document_date__gte=filters.date_from)
+        if filters.date_to:
+            documents = documents.filter(document_date__lte=filters.date_to)
+        return documents
+
+    ordered = matches().select_related("case", "case__board").order_by("-document_date", "-pk")
     paginator = Paginator(ordered, PAGE)
     if paginator.count:
         list(paginator.page(1).object_list)
-    return paginator.count, False
+    page_ms = (time.perf_counter() - started) * 1000
+    for skip, field_name in (
+        ("board", "case__board"),
+        ("kind", "kind"),
+        ("status", "case__status"),
+    ):
+        facet = matches(skip).order_by().values(field_name).annotate(n=Count("pk"))
+        list(facet)
+    return paginator.count, page_ms, (time.perf_counter() - started) * 1000
 
 
 def _loadavg() -> str:
@@ -351,22 +372,25 @@ def bench_size(size: int, args, results: list) -> None:
         for _ in range(args.reps):
             ms, (total, capped) = timed(run_fast, query, filters)
             fast.append(ms)
-        naive = []
+        naive, naive_page = [], []
         naive_total = None
         if not args.skip_naive:
             run_naive(query, filters) if size <= 100_000 else None  # warm-up
             for _ in range(naive_reps):
-                ms, (naive_total, _capped) = timed(run_naive, query, filters)
-                naive.append(ms)
-        bucket = per_class.setdefault(query.klass, {"fast": [], "naive": []})
+                naive_total, page_ms, whole_ms = run_naive(query, filters)
+                naive.append(page_ms)
+                naive_page.append(whole_ms)
+        bucket = per_class.setdefault(query.klass, {"fast": [], "naive": [], "naive_page": []})
         bucket["fast"] += fast
         bucket["naive"] += naive
+        bucket["naive_page"] += naive_page
         hits = f"{'>' if capped else ''}{total:,}"
         detail.append(
             f"  {query.klass:<9} {query.label[:62]:<62} hits {hits:>7}  p50 "
             f"{statistics.median(fast):7.1f} ms  max {max(fast):7.1f} ms"
             + (
-                f"  | icontains {statistics.median(naive):8.1f} ms ({naive_total:,} hits)"
+                f"  | icontains {statistics.median(naive):8.1f} ms ({naive_total:,} hits), "
+                f"with facets {statistics.median(naive_page):8.1f} ms"
                 if naive
                 else ""
             )
@@ -374,7 +398,7 @@ def bench_size(size: int, args, results: list) -> None:
         print(detail[-1], flush=True)
     print(f"  load average {_loadavg()}")
     for klass, bucket in per_class.items():
-        fast, naive = bucket["fast"], bucket["naive"]
+        fast, naive, naive_page = bucket["fast"], bucket["naive"], bucket["naive_page"]
         results.append(
             (
                 size,
@@ -384,6 +408,7 @@ def bench_size(size: int, args, results: list) -> None:
                 percentile(fast, 95),
                 percentile(naive, 50) if naive else None,
                 percentile(naive, 95) if naive else None,
+                percentile(naive_page, 50) if naive_page else None,
             )
         )
     if args.explain and size == max(args.sizes):
@@ -447,14 +472,16 @@ def main(argv=None) -> None:
         bench_size(size, args, results)
 
     print(
-        "\nSearch page (queries.search_documents / lookup_dnr) vs naive icontains "
-        "(count + first page), ms"
+        "\nSearch page (queries.search_documents / lookup_dnr) vs naive icontains, ms: "
+        "icont = count + first page (the target's peer); +facets = that and the three facet "
+        "lists the page shows"
     )
     print(
         f"{'size':>9}  {'class':<9} {'runs':>4} {'p50':>8} {'p95':>8} "
-        f"{'icont p50':>10} {'icont p95':>10} {'speed-up p50':>13} {'p95':>7}  target"
+        f"{'icont p50':>10} {'icont p95':>10} {'speed-up p50':>13} {'p95':>7} "
+        f"{'+facets p50':>12} {'speed-up':>9}  target"
     )
-    for size, klass, runs, p50, p95, n50, n95 in results:
+    for size, klass, runs, p50, p95, n50, n95, f50 in results:
         limit = 50 if size <= 100_000 else 150
         ok = "ok" if p95 <= limit else f"MISSED (p95 > {limit} ms)"
         if size == 100_000 and n50 is not None and n50 / p50 < 100:
@@ -463,9 +490,11 @@ def main(argv=None) -> None:
         speed95 = f"{n95 / p95:6.0f}x" if n95 else f"{'–':>7}"
         naive50 = f"{n50:10.1f}" if n50 is not None else f"{'–':>10}"
         naive95 = f"{n95:10.1f}" if n95 is not None else f"{'–':>10}"
+        facets50 = f"{f50:12.1f}" if f50 is not None else f"{'–':>12}"
+        facets_speed = f"{f50 / p50:8.0f}x" if f50 else f"{'–':>9}"
         print(
             f"{size:>9,}  {klass:<9} {runs:>4} {p50:8.1f} {p95:8.1f} {naive50} {naive95} "
-            f"{speed} {speed95}  {ok}"
+            f"{speed} {speed95} {facets50} {facets_speed}  {ok}"
         )
 
 

@@ -697,8 +697,9 @@ class SearchEntry(models.Model):
         verbose_name = "sökpost"
         verbose_name_plural = "sökposter"
         indexes = [
-            GinIndex(fields=["clean_vector"], name="search_clean_vector_gin"),
-            GinIndex(fields=["ocr_vector"], name="search_ocr_vector_gin"),
+            # fastupdate off: no pending list for every search to read (migration 0014)
+            GinIndex(fields=["clean_vector"], name="search_clean_vector_gin", fastupdate=False),
+            GinIndex(fields=["ocr_vector"], name="search_ocr_vector_gin", fastupdate=False),
             models.Index(
                 F("date").desc(),
                 F("document").desc(),
@@ -738,7 +739,12 @@ class SearchWord(models.Model):
         verbose_name = "sökord"
         verbose_name_plural = "sökord"
         indexes = [
-            GinIndex(name="search_word_trgm", fields=["word"], opclasses=["gin_trgm_ops"]),
+            GinIndex(
+                name="search_word_trgm",
+                fields=["word"],
+                opclasses=["gin_trgm_ops"],
+                fastupdate=False,
+            ),
         ]
 
     def __str__(self) -> str:

@@ -456,6 +456,27 @@ def test_search_vectors_stay_in_the_row_below_8_kb(db):
     assert toasted_chunks == 0
 
 
+def test_search_indexes_keep_no_pending_list(db):
+    # With GIN's fastupdate every search also reads the unsorted list of new entries, which
+    # a few hundred documents fill (migration 0014): each new entry goes into the index.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.relname, c.reloptions FROM pg_index i "
+            "JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_am a ON a.oid = c.relam "
+            "WHERE a.amname = 'gin' "
+            "AND i.indrelid IN ('cases_searchentry'::regclass, 'cases_searchword'::regclass)"
+        )
+        options = dict(cursor.fetchall())
+
+    assert set(options) == {
+        "search_clean_vector_gin",
+        "search_ocr_vector_gin",
+        "search_phrase_pairs_gin",
+        "search_word_trgm",
+    }
+    assert all(value == ["fastupdate=off"] for value in options.values()), options
+
+
 def test_phrase_pairs_only_for_phrase_queries(db):
     assert queries._phrase_pairs(search.parse_query("förslag till beslut")) is None
     assert queries._phrase_pairs(search.parse_query('"förslag till beslut" parkbänkar')) is None
