@@ -7,6 +7,7 @@ unpublished and cancelled documents never leave this module for the public.
 import dataclasses
 import datetime
 import re
+import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
@@ -598,11 +599,29 @@ def _matches(
     return _matches_statement(parsed, filters, oldest=oldest, **options)
 
 
+# The statistics change only when the table is analysed, and any cutoff gives the same
+# results (a slice is used only when it holds enough): each process reads them at most once
+# a minute per database (pg_stats is a view over several catalogs: 0.5 ms of every search).
+CUTOFF_TTL_SECONDS = 60
+_cutoff_cache: dict[tuple, tuple[float, datetime.date | None]] = {}
+
+
 def _recent_cutoff(min_entries: int | None = None) -> datetime.date | None:
     """The date after which about SLICE_SHARE of the search entries lie, from the planner's
     statistics; None when the slice would hold fewer than ``min_entries`` (default
     MIN_SLICE_ENTRIES) entries or ANALYZE has not seen the table yet."""
     min_entries = MIN_SLICE_ENTRIES if min_entries is None else min_entries
+    key = (connection.alias, connection.settings_dict["NAME"], min_entries)
+    now = time.monotonic()
+    cached = _cutoff_cache.get(key)
+    if cached is not None and cached[0] > now:
+        return cached[1]
+    cutoff = _read_recent_cutoff(min_entries)
+    _cutoff_cache[key] = (now + CUTOFF_TTL_SECONDS, cutoff)
+    return cutoff
+
+
+def _read_recent_cutoff(min_entries: int) -> datetime.date | None:
     with connection.cursor() as cursor:
         # pg_stats is a view over every column's statistics: asked only for a large table
         cursor.execute(

@@ -2,6 +2,7 @@
 facets, snippets and confidentiality."""
 
 import datetime
+import time
 
 import pytest
 from django.db import connection
@@ -393,6 +394,32 @@ def test_recent_cutoff_is_the_date_of_the_newest_tenth(db, monkeypatch):
     monkeypatch.setattr(queries, "MIN_SLICE_ENTRIES", 1)
 
     assert queries._recent_cutoff() == datetime.date(2020, 1, 28)
+
+
+def test_recent_cutoff_is_read_once_a_minute(db, monkeypatch, django_assert_num_queries):
+    for day in range(1, 31):
+        make_document(
+            title=f"Parkbänkar {day}", text="Parkbänkar.", document_date=datetime.date(2020, 1, day)
+        )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE cases_searchentry")
+    monkeypatch.setattr(queries, "MIN_SLICE_ENTRIES", 1)
+    assert queries._recent_cutoff() == datetime.date(2020, 1, 28)
+    for day in range(1, 11):
+        make_document(
+            title=f"Parkbänkar {day} februari",
+            text="Parkbänkar.",
+            document_date=datetime.date(2020, 2, day),
+        )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE cases_searchentry")
+
+    with django_assert_num_queries(0):
+        assert queries._recent_cutoff() == datetime.date(2020, 1, 28)
+    clock = time.monotonic() + queries.CUTOFF_TTL_SECONDS + 1
+    monkeypatch.setattr(queries.time, "monotonic", lambda: clock)
+    with django_assert_num_queries(1):
+        assert queries._recent_cutoff() == datetime.date(2020, 2, 7)
 
 
 def test_gin_matches_since_a_date(db):
