@@ -181,6 +181,12 @@ class Case(models.Model):
         default=False,
         help_text="Ärendemeningen innehåller sekretessuppgifter (OSL 5 kap. 2 §).",
     )
+    title_from_ocr = models.BooleanField(
+        "ärendemening ur OCR-text",
+        default=False,
+        help_text="Ärendemeningen lästes ur inskannad text och kan ha fel i å/ä/ö; "
+        "sökningen tål det.",
+    )
     status = models.CharField("status", max_length=16, choices=Status.choices, default=Status.OPEN)
     registered_on = models.DateField("registrerat")
     class_code = models.CharField("klassificering", max_length=32, blank=True)
@@ -725,6 +731,44 @@ class SearchEntry(models.Model):
 
     def __str__(self) -> str:
         return f"Sökpost för handling {self.document_id}"
+
+
+class CaseSearchEntry(models.Model):
+    """A case found by its own ärendemening, also when it has no documents (most cases of a
+    meeting's ärendelista are only a number and a title). One row per case, kept by
+    ``services.index_case``; ``public`` is false for a cancelled case, and a protected
+    title is indexed by its public form only.
+
+    As for documents: a typed title goes into the clean vector (``har`` never matches
+    ``här``); a title read from OCR'd text (``Case.title_from_ocr``: the importer restores
+    what å/ä/ö it can, not all) into the OCR vector, folded, matched with the query's OCR
+    spellings.
+    """
+
+    case = models.OneToOneField(
+        Case,
+        verbose_name="ärende",
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="search_entry",
+    )
+    board = models.ForeignKey(Board, on_delete=models.CASCADE, related_name="+")
+    status = models.CharField(max_length=16, choices=CaseStatus.choices)
+    date = models.DateField()
+    public = models.BooleanField()
+    vector = SearchVectorField(null=True)
+    ocr_vector = SearchVectorField(null=True)
+
+    class Meta:
+        verbose_name = "sökpost för ärende"
+        verbose_name_plural = "sökposter för ärenden"
+        indexes = [
+            GinIndex(fields=["vector"], name="case_search_vector_gin", fastupdate=False),
+            GinIndex(fields=["ocr_vector"], name="case_search_ocr_vector_gin", fastupdate=False),
+        ]
+
+    def __str__(self) -> str:
+        return f"Sökpost för ärende {self.case_id}"
 
 
 class SearchWord(models.Model):

@@ -297,6 +297,10 @@ class SearchResults:
     facets: dict[str, list[FacetValue]]
     unfiltered_total: int | None = None
     suggestion: str | None = None
+    # Cases whose own title matches (case_hits): the best CASE_HITS, of case_total
+    case_hits: list[Case] = field(default_factory=list)
+    case_total: int = 0
+    case_total_capped: bool = False
 
 
 def _match_condition(
@@ -885,7 +889,11 @@ def search_documents(
         pages=pages,
         facets=facets,
     )
-    if total == 0:
+    if parsed and page == 1:
+        results.case_hits, results.case_total, results.case_total_capped = case_hits(
+            parsed, filters
+        )
+    if total == 0 and not results.case_hits:
         if filters.active:
             unfiltered = _matches(
                 parsed,
@@ -898,6 +906,61 @@ def search_documents(
         if not results.unfiltered_total:
             results.suggestion = suggest_spelling(parsed)
     return results
+
+
+CASE_HITS = 5
+
+
+def case_hits(
+    parsed: search.ParsedQuery,
+    filters: SearchFilters,
+    *,
+    limit: int = CASE_HITS,
+) -> tuple[list[Case], int, bool]:
+    """The cases whose own (public) title matches the query, most relevant first: a case is
+    found by its ärendemening also when it has no documents. Of the newest RESULT_CAP + 1
+    matches (the documents' rule), by rank, then newest. Returns the best ``limit``, how many
+    matched (up to RESULT_CAP) and whether more did.
+
+    A case has no document kind, so a kind filter (and a dnr query) leaves none. Every OCR
+    spelling of a word is asked (the vocabulary that narrows them holds the documents'
+    words, not the titles'): the case table is small."""
+    if not parsed or filters.kind or filters.dnr:
+        return [], 0, False
+    conditions, params = ["public"], []
+    if filters.board:
+        conditions.append("board_id = %s")
+        params.append(filters.board.pk)
+    if filters.status:
+        conditions.append("status = %s")
+        params.append(filters.status)
+    if filters.date_from:
+        conditions.append("date >= %s")
+        params.append(filters.date_from)
+    if filters.date_to:
+        conditions.append("date <= %s")
+        params.append(filters.date_to)
+    clean_sql, clean_params = search.tsquery_sql(parsed, ocr=False)
+    ocr_sql, ocr_params = search.tsquery_sql(parsed, ocr=True)
+    rank = f"coalesce(ts_rank(vector, ({clean_sql})), 0) + coalesce(ts_rank(ocr_vector, ({ocr_sql})), 0)"
+    sql = (
+        "WITH matches AS MATERIALIZED (SELECT case_id, date, vector, ocr_vector "
+        f"FROM cases_casesearchentry WHERE {' AND '.join(conditions)} "
+        f"AND (vector @@ ({clean_sql}) OR ocr_vector @@ ({ocr_sql})) "
+        "ORDER BY date DESC, case_id DESC LIMIT %s) "
+        f"SELECT case_id, (SELECT count(*) FROM matches) FROM matches "
+        f"ORDER BY {rank} DESC, date DESC, case_id DESC LIMIT %s"
+    )
+    params = [*params, *clean_params, *ocr_params, RESULT_CAP + 1, *clean_params, *ocr_params]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, limit])
+        rows = cursor.fetchall()
+    if not rows:
+        return [], 0, False
+    found = Case.objects.select_related("board").in_bulk([pk for pk, _count in rows])
+    matched = rows[0][1]
+    cases = [found[pk] for pk, _count in rows if pk in found]
+    return cases, min(matched, RESULT_CAP), matched > RESULT_CAP
 
 
 def _facet_counts(candidates: list[_Candidate], field_name: str) -> dict:

@@ -74,6 +74,7 @@ def register_case(
         CaseStatusChange.objects.create(
             case=case, from_status="", to_status=case.status, changed_by=changed_by
         )
+        index_case(case=case)
     for alias in aliases:
         add_case_alias(case=case, dnr=alias)
     resolve_pending_references(case=case)
@@ -106,6 +107,7 @@ def change_case_status(
     if status == CaseStatus.CANCELLED:
         case.cancelled_reason = note.strip()
     case.save(update_fields=["status", "cancelled_reason", "updated_at"])
+    index_case(case=case)
     return change
 
 
@@ -357,9 +359,63 @@ def _update_vocabulary(document_id: int, old_words: list[str]) -> None:
 
 
 def reindex_case(*, case: Case) -> None:
-    """Reindex every document of a case (its title, status or visibility changed)."""
+    """Reindex a case and every document of it (its title, status or visibility changed)."""
+    index_cases([case.pk])
     for document in case.documents.all():
         index_document(document=document)
+
+
+def index_case(*, case: Case) -> None:
+    index_cases([case.pk])
+
+
+def index_cases(case_ids) -> None:
+    """Write the cases' rows in the case search table (CaseSearchEntry): the public title
+    with its compound parts, the board, status, registration date and whether the public
+    sees the case (not cancelled). One statement for any number of cases."""
+    cases = Case.objects.filter(pk__in=list(case_ids)).only(
+        "pk",
+        "board_id",
+        "status",
+        "registered_on",
+        "title",
+        "public_title",
+        "title_protected",
+        "title_from_ocr",
+    )
+    rows = []
+    for case in cases:
+        # a protected title is replaced by its public form, which a registrator typed
+        ocr = case.title_from_ocr and not case.title_protected
+        title = _with_compounds(case.display_title, ocr=ocr)
+        rows.append(
+            (
+                case.pk,
+                case.board_id,
+                case.status,
+                case.registered_on,
+                not case.is_cancelled,
+                None if ocr else title,
+                title if ocr else None,
+            )
+        )
+    if not rows:
+        return
+    columns = list(zip(*rows, strict=True))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO cases_casesearchentry "
+            "(case_id, board_id, status, date, public, vector, ocr_vector) "
+            f"SELECT t.id, t.board, t.status, t.date, t.public, "
+            f"setweight(to_tsvector('{search.SEARCH_CONFIG}', t.title), 'A'), "
+            f"setweight(to_tsvector('{search.SEARCH_CONFIG}', t.ocr_title), 'A') "
+            "FROM unnest(%s::bigint[], %s::bigint[], %s::text[], %s::date[], %s::bool[], "
+            "%s::text[], %s::text[]) AS t(id, board, status, date, public, title, ocr_title) "
+            "ON CONFLICT (case_id) DO UPDATE SET board_id = excluded.board_id, "
+            "status = excluded.status, date = excluded.date, public = excluded.public, "
+            "vector = excluded.vector, ocr_vector = excluded.ocr_vector",
+            [list(column) for column in columns],
+        )
 
 
 @transaction.atomic
@@ -481,6 +537,7 @@ def register_new_case(
         case.title_protected = True
         case.public_title = public_title.strip()
         case.save(update_fields=["title_protected", "public_title", "updated_at"])
+        index_case(case=case)
     add_document(
         case=case,
         title=document_title.strip() or title,
@@ -824,11 +881,13 @@ def _register_new_cases(pack, boards: dict[str, Board], result: ImportResult) ->
                 dnr_year=parsed.year,
                 dnr_number=parsed.number,
                 title=info.title or f"Ärende {info.dnr}",
+                title_from_ocr=info.title_from_ocr,
                 registered_on=min(info.dates) if info.dates else timezone.localdate(),
                 officer=info.officer,
             )
         )
     created = bulk_create_with_history(new, Case) if new else []
+    index_cases([case.pk for case in created])
     CaseStatusChange.objects.bulk_create(
         [CaseStatusChange(case=case, from_status="", to_status=case.status) for case in created]
     )
@@ -866,6 +925,7 @@ def _import_case(
         result.new_case_ids.add(case.pk)
     changes = {
         "title": title,
+        "title_from_ocr": info.title_from_ocr,
         "registered_on": min(registered_on, case.registered_on)
         if not info.provisional
         else registered_on,
@@ -879,6 +939,7 @@ def _import_case(
         for field in changed:
             setattr(case, field, changes[field])
         case.save(update_fields=[*changed, "updated_at"])
+        index_case(case=case)
         if case.pk not in result.new_case_ids:
             result.cases_updated += 1
     known_aliases = set(case.aliases.values_list("dnr", flat=True)) if info.aliases else set()

@@ -30,14 +30,24 @@ TOPICS = {
     "medborgarförslag som inte hanteras på nämnd": ["HV 2019/82"],
     "otillåten påverkan": [("Skärholmen", None)],
     "JO-anmälan Järva": [("Järva", None)],
+    # Cases only listed in the ärendelista (a number and a title, no documents of their own),
+    # some of the titles OCR'd
+    "drönare polishelikopter": ["HV 2019/417"],
+    "tennisbanorna Skattegårdsvägen": ["HV 2019/328"],
+    "Koppargården": ["HV 2019/398", "HV 2019/397"],
+    "Råcksta träsk": ["HV 2019/336", "HV 2019/314"],
+    "Lövstaverket": ["HV 2019/293"],
+    "månadsrapport -juli": ["HV 2019/220"],
 }
 
 
 def top_cases(query: str, n: int = 5) -> list[tuple[str, str]]:
+    """The cases in the order the search page shows them: the cases whose title matches,
+    then the cases of the matching documents."""
     results = queries.search_documents(query=query, filters=queries.SearchFilters())
     cases = []
-    for hit in results.hits:
-        key = (hit.document.case.board.short_name, hit.document.case.dnr)
+    for case in [*results.case_hits, *(hit.document.case for hit in results.hits)]:
+        key = (case.board.short_name, case.dnr)
         if key not in cases:
             cases.append(key)
     return cases[:n]

@@ -30,6 +30,7 @@ class CaseInfo:
     officer: str = ""
     aliases: list[str] = field(default_factory=list)
     provisional: bool = False
+    title_from_ocr: bool = False  # read from OCR'd text (restore_titles)
 
     def offer_title(self, title: str, rank: int) -> None:
         title = tidy_title(title)

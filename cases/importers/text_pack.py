@@ -431,6 +431,7 @@ class _Builder:
         for ref, info in self.cases.items():
             if self.ocr or ref in ocr_cases:
                 info.title = spelling.restore_diacritics(info.title)
+                info.title_from_ocr = True
         for entry in entries:
             if self.ocr or entry.case in ocr_cases:
                 entry.title = spelling.restore_diacritics(entry.title)

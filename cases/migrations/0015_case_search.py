@@ -1,0 +1,115 @@
+"""Cases found by their own title (CaseSearchEntry), also without documents, and whether a
+case's title was read from OCR'd text. Filled here for the cases already registered as
+services.index_cases fills it afterwards; a title counts as OCR'd when the case has an
+OCR'd document (the importer also knows the titles of OCR'd ärendelistor: reimport them).
+"""
+
+import django.contrib.postgres.indexes
+import django.contrib.postgres.search
+import django.db.models.deletion
+from django.db import migrations, models
+
+from cases import search
+from cases.importers.quality import load_wordlist
+from cases.models import public_title
+
+BATCH = 2000
+MARK_OCR_TITLES = """
+UPDATE cases_case SET title_from_ocr = true WHERE EXISTS (
+    SELECT 1 FROM cases_document d WHERE d.case_id = cases_case.id AND d.text_source = 'ocr'
+)
+"""
+
+
+def fill(apps, schema_editor):
+    Case = apps.get_model("cases", "Case")
+    words = load_wordlist()
+    folded_words = frozenset(search.fold_diacritics(word) for word in words)
+    cases = Case.objects.order_by("pk").values_list(
+        "pk",
+        "board_id",
+        "status",
+        "registered_on",
+        "title",
+        "public_title",
+        "title_protected",
+        "title_from_ocr",
+    )
+    batch = []
+    for row in cases.iterator(chunk_size=BATCH):
+        batch.append(row)
+        if len(batch) == BATCH:
+            _write(schema_editor.connection, batch, words, folded_words)
+            batch = []
+    if batch:
+        _write(schema_editor.connection, batch, words, folded_words)
+
+
+def _write(connection, rows, words, folded_words):
+    clean, ocr = [], []
+    for _pk, _board, _status, _date, title, protected_title, protected, from_ocr in rows:
+        text = public_title(title, protected_title, protected)
+        if from_ocr and not protected:
+            folded = search.ocrfold(text)
+            clean.append(None)
+            ocr.append(f"{folded}\n{search.compound_parts(folded, folded_words.__contains__)}")
+        else:
+            clean.append(f"{text}\n{search.compound_parts(text, words.__contains__)}")
+            ocr.append(None)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO cases_casesearchentry "
+            "(case_id, board_id, status, date, public, vector, ocr_vector) "
+            "SELECT t.id, t.board, t.status, t.date, t.status <> 'makulerat', "
+            f"setweight(to_tsvector('{search.SEARCH_CONFIG}', t.title), 'A'), "
+            f"setweight(to_tsvector('{search.SEARCH_CONFIG}', t.ocr_title), 'A') "
+            "FROM unnest(%s::bigint[], %s::bigint[], %s::text[], %s::date[], %s::text[], "
+            "%s::text[]) AS t(id, board, status, date, title, ocr_title)",
+            [
+                [row[0] for row in rows],
+                [row[1] for row in rows],
+                [row[2] for row in rows],
+                [row[3] for row in rows],
+                clean,
+                ocr,
+            ],
+        )
+
+
+class Migration(migrations.Migration):
+
+    dependencies = [
+        ('cases', '0014_gin_without_pending_list'),
+    ]
+
+    operations = [
+        migrations.AddField(
+            model_name='case',
+            name='title_from_ocr',
+            field=models.BooleanField(default=False, help_text='Ärendemeningen lästes ur inskannad text och kan ha fel i å/ä/ö; sökningen tål det.', verbose_name='ärendemening ur OCR-text'),
+        ),
+        migrations.AddField(
+            model_name='historicalcase',
+            name='title_from_ocr',
+            field=models.BooleanField(default=False, help_text='Ärendemeningen lästes ur inskannad text och kan ha fel i å/ä/ö; sökningen tål det.', verbose_name='ärendemening ur OCR-text'),
+        ),
+        migrations.CreateModel(
+            name='CaseSearchEntry',
+            fields=[
+                ('case', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='search_entry', serialize=False, to='cases.case', verbose_name='ärende')),
+                ('status', models.CharField(choices=[('pagaende', 'Pågående'), ('beslutat', 'Beslutat'), ('avslutat', 'Avslutat'), ('arkiverat', 'Arkiverat'), ('makulerat', 'Makulerat')], max_length=16)),
+                ('date', models.DateField()),
+                ('public', models.BooleanField()),
+                ('vector', django.contrib.postgres.search.SearchVectorField(null=True)),
+                ('ocr_vector', django.contrib.postgres.search.SearchVectorField(null=True)),
+                ('board', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='cases.board')),
+            ],
+            options={
+                'verbose_name': 'sökpost för ärende',
+                'verbose_name_plural': 'sökposter för ärenden',
+                'indexes': [django.contrib.postgres.indexes.GinIndex(fastupdate=False, fields=['vector'], name='case_search_vector_gin'), django.contrib.postgres.indexes.GinIndex(fastupdate=False, fields=['ocr_vector'], name='case_search_ocr_vector_gin')],
+            },
+        ),
+        migrations.RunSQL(MARK_OCR_TITLES, migrations.RunSQL.noop),
+        migrations.RunPython(fill, migrations.RunPython.noop),
+    ]

@@ -1,0 +1,118 @@
+"""Cases found by their own title (CaseSearchEntry): a case of an ärendelista has a number
+and a title and often no documents, and must still be found."""
+
+import datetime
+
+import pytest
+
+from cases import queries, search, services
+from cases.models import Board, Case
+from tests.factories import CaseFactory, DocumentFactory
+
+
+def case(title, **fields):
+    created = CaseFactory(title=title, **fields)
+    services.index_case(case=created)
+    return created
+
+
+def found(query, **filters):
+    results = queries.search_documents(query=query, filters=queries.SearchFilters(**filters))
+    return [c.dnr for c in results.case_hits]
+
+
+@pytest.fixture
+def hv(db):
+    return Board.objects.get(short_name="Hässelby-Vällingby")
+
+
+def test_a_case_without_documents_is_found_by_its_title(hv):
+    drones = case("Medborgarförslag om drönare istället för polishelikoptrar")
+    case("Medborgarförslag om parkbänkar i Grimsta")
+
+    assert found("drönare polishelikopter") == [drones.dnr]
+    assert found("polishelikoptrar") == [drones.dnr]
+
+
+def test_case_hits_on_the_search_page(client, hv):
+    drones = case("Medborgarförslag om drönare istället för polishelikoptrar")
+
+    response = client.get("/sok/", {"q": "drönare"})
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Ärenden vars ärendemening matchar" in page
+    assert drones.get_absolute_url() in page
+    # no document matches, and the page says so without claiming there is nothing at all
+    assert "Ingen handling matchar" in page
+    assert "Sökningen gav inga träffar" not in page
+
+
+def test_typed_title_keeps_a_with_dots_and_ocr_title_is_tolerant(hv):
+    typed = case("Bänkar i Grimsta")
+    scanned = case("Synpunkt på koppargardens vård och omsorgsboende", title_from_ocr=True)
+
+    assert found("bankar") == []
+    assert found("bänkar") == [typed.dnr]
+    assert found("Koppargården") == [scanned.dnr]
+
+
+def test_protected_and_cancelled_cases_stay_hidden(hv):
+    protected = case(
+        "Anmälan om Kalle Anka på Gungvägen",
+        title_protected=True,
+        public_title="Anmälan enligt socialtjänstlagen",
+    )
+    cancelled = case("Medborgarförslag om gungor i Grimsta")
+    services.change_case_status(case=cancelled, status=Case.Status.CANCELLED, note="Fel nummer")
+
+    assert found("Gungvägen") == []
+    assert found("socialtjänstlagen") == [protected.dnr]
+    assert found("gungor") == []
+
+
+def test_case_hits_follow_the_filters(hv):
+    ks = Board.objects.get(short_name="Kommunstyrelsen")
+    mine = case("Utegym i Nälsta", board=hv)
+    theirs = case("Utegym i Vällingby centrum", board=ks, dnr="KS 2019/900", dnr_key="KS 2019/900")
+
+    assert sorted(found("utegym")) == sorted([mine.dnr, theirs.dnr])
+    assert found("utegym", board=hv) == [mine.dnr]
+    assert found("utegym", kind="tjansteutlatande") == []  # a case has no document kind
+    assert found("utegym", date_from=datetime.date(2020, 1, 1)) == []
+
+
+def test_case_hits_rank_the_best_title_first_and_count_the_rest(hv):
+    for n in range(7):
+        case(f"Synpunkter om parkskötsel nr {n}")
+    best = case("Parkskötsel och parkskötsel i parker")
+
+    results = queries.search_documents(query="parkskötsel", filters=queries.SearchFilters())
+    cases, total, capped = queries.case_hits(
+        search.parse_query("parkskötsel"), queries.SearchFilters(), limit=3
+    )
+
+    assert results.case_hits[0] == best
+    assert (len(cases), total, capped) == (3, 8, False)
+
+
+def test_index_case_follows_title_changes(hv):
+    changed = case("Skrivelse om belysning")
+    changed.title = "Skrivelse om snöröjning"
+    changed.save()
+    services.reindex_case(case=changed)
+
+    assert found("belysning") == []
+    assert found("snöröjning") == [changed.dnr]
+
+
+def test_registered_and_imported_cases_are_indexed(hv):
+    registered = services.register_case(
+        board=hv,
+        dnr="HV 2019/901",
+        title="Remiss om cykelbanor",
+        registered_on=datetime.date(2019, 9, 1),
+    )
+    DocumentFactory(case=registered)
+
+    assert found("cykelbanor") == [registered.dnr]
