@@ -25,6 +25,7 @@ from __future__ import annotations
 import contextlib
 import datetime
 import functools
+import importlib
 import itertools
 import json
 import math
@@ -1220,6 +1221,20 @@ def _build(size: int, *, workers: int, log) -> dict[str, float]:
     t5 = time.perf_counter()
     services.rebuild_search_vocabulary()
     timings["vocabulary"] = time.perf_counter() - t5
+    # The cases' own search rows, as migration 0015 fills them for a register: a title is
+    # OCR'd when the case has an OCR'd document.
+    t6 = time.perf_counter()
+    case_search = importlib.import_module("cases.migrations.0015_case_search")
+    with connection.cursor() as cursor:
+        cursor.execute("TRUNCATE cases_casesearchentry")
+        cursor.execute(case_search.MARK_OCR_TITLES)
+        cursor.execute("SELECT id FROM cases_case ORDER BY id")
+        case_ids = [row[0] for row in cursor.fetchall()]
+    for start in range(0, len(case_ids), 5000):
+        services.index_cases(case_ids[start : start + 5000])
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE cases_casesearchentry")
+    timings["case titles"] = time.perf_counter() - t6
     with connection.cursor() as cursor:
         cursor.execute("CREATE TABLE bench_meta (key text PRIMARY KEY, value text)")
         cursor.execute(

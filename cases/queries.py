@@ -891,7 +891,7 @@ def search_documents(
     )
     if parsed and page == 1:
         results.case_hits, results.case_total, results.case_total_capped = case_hits(
-            parsed, filters
+            parsed, filters, variants=variants
         )
     if total == 0 and not results.case_hits:
         if filters.active:
@@ -915,6 +915,7 @@ def case_hits(
     parsed: search.ParsedQuery,
     filters: SearchFilters,
     *,
+    variants: dict | None = None,
     limit: int = CASE_HITS,
 ) -> tuple[list[Case], int, bool]:
     """The cases whose own (public) title matches the query, most relevant first: a case is
@@ -922,9 +923,9 @@ def case_hits(
     matches (the documents' rule), by rank, then newest. Returns the best ``limit``, how many
     matched (up to RESULT_CAP) and whether more did.
 
-    A case has no document kind, so a kind filter (and a dnr query) leaves none. Every OCR
-    spelling of a word is asked (the vocabulary that narrows them holds the documents'
-    words, not the titles'): the case table is small."""
+    A case has no document kind, so a kind filter (and a dnr query) leaves none. ``variants``
+    are the OCR spellings that occur (``_present_variants``: the vocabulary holds the public
+    titles' words as well as the documents')."""
     if not parsed or filters.kind or filters.dnr:
         return [], 0, False
     conditions, params = ["public"], []
@@ -941,7 +942,7 @@ def case_hits(
         conditions.append("date <= %s")
         params.append(filters.date_to)
     clean_sql, clean_params = search.tsquery_sql(parsed, ocr=False)
-    ocr_sql, ocr_params = search.tsquery_sql(parsed, ocr=True)
+    ocr_sql, ocr_params = search.tsquery_sql(parsed, ocr=True, variants=variants)
     rank = f"coalesce(ts_rank(vector, ({clean_sql})), 0) + coalesce(ts_rank(ocr_vector, ({ocr_sql})), 0)"
     sql = (
         "WITH matches AS MATERIALIZED (SELECT case_id, date, vector, ocr_vector "

@@ -353,7 +353,11 @@ def _update_vocabulary(document_id: int, old_words: list[str]) -> None:
             "WHERE w.word = gone.lexeme AND NOT EXISTS ("
             " SELECT 1 FROM cases_searchentry p WHERE p.public AND ("
             "  p.clean_vector @@ quote_literal(gone.lexeme)::tsquery"
-            "  OR p.ocr_vector @@ quote_literal(gone.lexeme)::tsquery))",
+            "  OR p.ocr_vector @@ quote_literal(gone.lexeme)::tsquery)) "
+            "AND NOT EXISTS ("
+            " SELECT 1 FROM cases_casesearchentry c WHERE c.public AND ("
+            "  c.vector @@ quote_literal(gone.lexeme)::tsquery"
+            "  OR c.ocr_vector @@ quote_literal(gone.lexeme)::tsquery))",
             [old_words, document_id],
         )
 
@@ -416,6 +420,18 @@ def index_cases(case_ids) -> None:
             "vector = excluded.vector, ocr_vector = excluded.ocr_vector",
             [list(column) for column in columns],
         )
+        # The vocabulary holds the public titles' words too (the search keeps the OCR
+        # spellings that occur in it); a protected title is indexed by its public form only.
+        cursor.execute(CASE_WORDS, [[row[0] for row in rows]])
+
+
+CASE_WORDS = (
+    "INSERT INTO cases_searchword (word, documents) SELECT DISTINCT lexeme, 1 "
+    "FROM cases_casesearchentry e, unnest(coalesce(e.vector, e.ocr_vector)) u "
+    "WHERE e.case_id = ANY(%s) AND e.public "
+    "AND length(lexeme) <= 100 AND position(chr(92) in lexeme) = 0 "
+    "ON CONFLICT (word) DO NOTHING"
+)
 
 
 @transaction.atomic
@@ -432,6 +448,9 @@ def rebuild_search_vocabulary() -> int:
             " UNION ALL"
             " SELECT word, ndoc FROM ts_stat("
             "  'SELECT ocr_vector FROM cases_searchentry WHERE public AND ocr_vector IS NOT NULL')"
+            " UNION ALL"
+            " SELECT word, ndoc FROM ts_stat("
+            "  'SELECT coalesce(vector, ocr_vector) FROM cases_casesearchentry WHERE public')"
             ") words WHERE length(word) <= 100 AND position(chr(92) in word) = 0 "
             "GROUP BY word"
         )

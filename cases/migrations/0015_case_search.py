@@ -14,6 +14,13 @@ from cases.importers.quality import load_wordlist
 from cases.models import public_title
 
 BATCH = 2000
+# The vocabulary (cases_searchword) holds the public titles' words too.
+CASE_WORDS = """
+INSERT INTO cases_searchword (word, documents)
+SELECT DISTINCT lexeme, 1 FROM cases_casesearchentry e, unnest(coalesce(e.vector, e.ocr_vector)) u
+WHERE e.public AND length(lexeme) <= 100 AND position(chr(92) in lexeme) = 0
+ON CONFLICT (word) DO NOTHING
+"""
 MARK_OCR_TITLES = """
 UPDATE cases_case SET title_from_ocr = true WHERE EXISTS (
     SELECT 1 FROM cases_document d WHERE d.case_id = cases_case.id AND d.text_source = 'ocr'
@@ -112,4 +119,5 @@ class Migration(migrations.Migration):
         ),
         migrations.RunSQL(MARK_OCR_TITLES, migrations.RunSQL.noop),
         migrations.RunPython(fill, migrations.RunPython.noop),
+        migrations.RunSQL(CASE_WORDS, migrations.RunSQL.noop),
     ]
