@@ -944,15 +944,15 @@ def case_hits(
     clean_sql, clean_params = search.tsquery_sql(parsed, ocr=False)
     ocr_sql, ocr_params = search.tsquery_sql(parsed, ocr=True, variants=variants)
     rank = f"coalesce(ts_rank(vector, ({clean_sql})), 0) + coalesce(ts_rank(ocr_vector, ({ocr_sql})), 0)"
+    # cases_case_matches (migration 0015) reads the matches through the GIN indexes
     sql = (
         "WITH matches AS MATERIALIZED (SELECT case_id, date, vector, ocr_vector "
-        f"FROM cases_casesearchentry WHERE {' AND '.join(conditions)} "
-        f"AND (vector @@ ({clean_sql}) OR ocr_vector @@ ({ocr_sql})) "
+        f"FROM cases_case_matches(({clean_sql}), ({ocr_sql})) WHERE {' AND '.join(conditions)} "
         "ORDER BY date DESC, case_id DESC LIMIT %s) "
         f"SELECT case_id, (SELECT count(*) FROM matches) FROM matches "
         f"ORDER BY {rank} DESC, date DESC, case_id DESC LIMIT %s"
     )
-    params = [*params, *clean_params, *ocr_params, RESULT_CAP + 1, *clean_params, *ocr_params]
+    params = [*clean_params, *ocr_params, *params, RESULT_CAP + 1, *clean_params, *ocr_params]
     with connection.cursor() as cursor:
         cursor.execute(sql, [*params, limit])
         rows = cursor.fetchall()

@@ -14,6 +14,23 @@ from cases.importers.quality import load_wordlist
 from cases.models import public_title
 
 BATCH = 2000
+# The matching cases through the two GIN indexes: the planner misjudges how many rows an
+# OR of tsqueries matches and would test every row's vectors (37,000 cases: 23 ms).
+CASE_MATCHES = """
+CREATE FUNCTION cases_case_matches(clean_query tsquery, ocr_query tsquery)
+RETURNS TABLE (
+    case_id bigint, date date, board_id bigint, status varchar, public boolean,
+    vector tsvector, ocr_vector tsvector
+)
+LANGUAGE sql STABLE
+SET enable_seqscan = off
+AS $$
+    SELECT c.case_id, c.date, c.board_id, c.status, c.public, c.vector, c.ocr_vector
+    FROM cases_casesearchentry c
+    WHERE c.vector @@ clean_query OR c.ocr_vector @@ ocr_query
+$$;
+"""
+DROP_CASE_MATCHES = "DROP FUNCTION IF EXISTS cases_case_matches(tsquery, tsquery);"
 # The vocabulary (cases_searchword) holds the public titles' words too.
 CASE_WORDS = """
 INSERT INTO cases_searchword (word, documents)
@@ -120,4 +137,5 @@ class Migration(migrations.Migration):
         migrations.RunSQL(MARK_OCR_TITLES, migrations.RunSQL.noop),
         migrations.RunPython(fill, migrations.RunPython.noop),
         migrations.RunSQL(CASE_WORDS, migrations.RunSQL.noop),
+        migrations.RunSQL(CASE_MATCHES, DROP_CASE_MATCHES),
     ]
