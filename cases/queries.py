@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from django.db import connection
 from django.db.models import BooleanField, Prefetch, Q
 from django.db.models.expressions import RawSQL
+from django.utils import timezone
 
 from . import dnr as dnrlib
 from . import search
@@ -85,15 +86,98 @@ class DnrLookup:
         return self.cases[0] if len(self.cases) == 1 else None
 
 
+# What a person types for a board's series besides the prefix: the board's name ("Hässelby-
+# Vällingby 2019/272"), a space for the slash ("HV 2019 272"), a two-digit year ("HV 19/272"),
+# the digits run together ("hv2019272"). Read only with a prefix or name the register knows:
+# "budget 2019 2020" stays words.
+_TYPED_SERIES = re.compile(
+    r"(?:(?:dnr|diarienummer|diarienr)\.?:?\s*)?(?P<who>[^\d]*?[^\W\d_])[\s/:.-]*(?P<rest>[0-9].*)",
+    re.IGNORECASE,
+)
+_TYPED_REST = (
+    re.compile(r"(?P<year>(?:19|20)[0-9]{2})\s+(?P<number>[0-9]{1,7})(?P<doc>-[0-9]{1,4})?"),
+    re.compile(r"(?P<year>(?:19|20)[0-9]{2})(?P<number>[0-9]{1,5})"),
+    re.compile(r"(?P<yy>[0-9]{2})\s*/\s*(?P<number>[0-9]{1,7})(?P<doc>-[0-9]{1,4})?"),
+    re.compile(
+        r"(?P<year>(?:19|20)[0-9]{2})\s*[/:-]\s*(?P<number>[0-9]{1,7})(?P<doc>-[0-9]{1,4})?"
+    ),
+)
+
+
+def _series_prefixes() -> dict[str, str]:
+    """Every way the register knows to name a board's series (prefix, name, short name,
+    lower case and without å/ä/ö), to the board's first prefix."""
+    known = {}
+    for board in board_catalogue():
+        if not board.prefixes:
+            continue
+        for form in (*board.prefixes, *board.forms):
+            known[search.fold_diacritics(form).strip()] = board.prefixes[0]
+    return known
+
+
+def typed_dnr(text: str) -> str:
+    """A number typed in a form the dnr parser does not read, in the form it does
+    ("Hässelby-Vällingby 2019 272" -> "HV 2019/272"); any other text unchanged."""
+    text = " ".join(text.split())
+    if dnrlib.looks_like_dnr(text) or not any(ch.isdigit() for ch in text):
+        return text
+    match = _TYPED_SERIES.fullmatch(text)
+    if match is None:
+        return text
+    prefix = _series_prefixes().get(search.fold_diacritics(match.group("who")).strip(" -/:."))
+    if prefix is None:
+        return text
+    for pattern in _TYPED_REST:
+        rest = pattern.fullmatch(match.group("rest"))
+        if rest is None:
+            continue
+        groups = rest.groupdict()
+        year = groups.get("year")
+        if year is None:
+            year = str(_full_year(int(groups["yy"])))
+        candidate = f"{prefix} {year}/{int(groups['number'])}{groups.get('doc') or ''}"
+        return candidate if dnrlib.looks_like_dnr(candidate) else text
+    return text
+
+
+def looks_like_dnr(text: str) -> bool:
+    """For the search box: a dnr in any spelling the parser or ``typed_dnr`` reads."""
+    return dnrlib.looks_like_dnr(typed_dnr(text))
+
+
 def lookup_dnr(text: str) -> DnrLookup:
     """Find cases by a dnr typed in any spelling, including aliases in old formats.
 
     A number without prefix ("2019/272") matches every board's case with that year and
     löpnummer; "2019/16" never matches "2019/167" because parts are compared as integers.
+    A number with the year last ("HV 272/2019") that names no case is also tried the eDok
+    way round ("HV 2019/272").
     """
+    text = typed_dnr(text)
     parsed = dnrlib.try_parse_dnr(text)
     if parsed is None:
         return DnrLookup(query=text, parsed=None, cases=[])
+    found = _cases_with_number(parsed)
+    if not found and parsed.family == dnrlib.NUMBER_YEAR and parsed.prefix:
+        # "HV 272/2019" is HV 2019/272; "HV 19/82" (read as number 19 of 1982) HV 2019/82
+        turns = [(parsed.year, parsed.number)]
+        if parsed.number < 100:
+            turns.append((_full_year(parsed.number), parsed.year % 100))
+        for year, number in turns:
+            turned = dnrlib.try_parse_dnr(f"{parsed.prefix} {year}/{number}")
+            cases = _cases_with_number(turned) if turned is not None else []
+            if cases:
+                parsed, found = dataclasses.replace(turned, document=parsed.document), cases
+                break
+    return DnrLookup(query=text, parsed=parsed, cases=found, document_sequence=parsed.document)
+
+
+def _full_year(yy: int) -> int:
+    return 2000 + yy if 2000 + yy <= timezone.localdate().year else 1900 + yy
+
+
+def _cases_with_number(parsed: dnrlib.Dnr) -> list[Case]:
     case_dnr = parsed.case_dnr
     cases = Case.objects.select_related("board")
     if case_dnr.prefix is None and case_dnr.classification is None:
@@ -108,7 +192,7 @@ def lookup_dnr(text: str) -> DnrLookup:
         aliased = CaseAlias.objects.filter(dnr_key=case_dnr.key).values("case_id")
         found = list(cases.filter(pk__in=own.union(aliased)))
     found.sort(key=lambda c: (c.board.name, c.dnr_key))
-    return DnrLookup(query=text, parsed=parsed, cases=found, document_sequence=parsed.document)
+    return found
 
 
 def _is_prefix_form(key: str) -> bool:
@@ -262,14 +346,37 @@ class SearchFilters:
 
 def _dnr_query(query: str, filters: SearchFilters) -> tuple[str, SearchFilters]:
     """A dnr-shaped query becomes a DnrTarget filter and no words: searching "2019/1" as the
-    words 2019 and 1 is slow (every document has them) and finds the wrong things."""
-    if not dnrlib.looks_like_dnr(query):
-        return query, filters
-    lookup = lookup_dnr(query)
+    words 2019 and 1 is slow (every document has them) and finds the wrong things. A number
+    with a prefix before or after words ("HV 2019/272 ängsmark") searches the words among
+    that number's documents."""
+    number, words = query, ""
+    if not looks_like_dnr(query):
+        number, words = split_dnr(query)
+        if not number:
+            return query, filters
+    lookup = lookup_dnr(number)
     keys = {lookup.parsed.case_dnr.key}
     keys.update(case.dnr_key for case in lookup.cases)
     target = DnrTarget(tuple(case.pk for case in lookup.cases), tuple(sorted(keys)))
-    return "", dataclasses.replace(filters, dnr=target)
+    return words, dataclasses.replace(filters, dnr=target)
+
+
+def split_dnr(query: str) -> tuple[str, str]:
+    """A number with a prefix at the start or the end of a query of words, and the words;
+    ("", query) when there is none."""
+    tokens = query.split()
+    for size in (4, 3, 2, 1):
+        if len(tokens) <= size:
+            continue
+        for number, words in (
+            (tokens[:size], tokens[size:]),
+            (tokens[-size:], tokens[:-size]),
+        ):
+            text = " ".join(number)
+            parsed = dnrlib.try_parse_dnr(typed_dnr(text)) if looks_like_dnr(text) else None
+            if parsed is not None and parsed.prefix:
+                return text, " ".join(words)
+    return "", query
 
 
 @dataclass

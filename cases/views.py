@@ -7,7 +7,6 @@ from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.text import slugify
 
-from . import dnr as dnrlib
 from . import exports, queries
 from .filters import SearchFilterSet
 from .models import Attachment, Board, Meeting, SearchEntry
@@ -53,7 +52,7 @@ def search(request):
     data = form.cleaned_data
     query = (data.get("q") or "").strip()
     lookup = None
-    if query and dnrlib.looks_like_dnr(query):
+    if query and queries.looks_like_dnr(query):
         lookup = queries.lookup_dnr(query)
         if lookup.unique is not None:
             return redirect(_case_url(lookup.unique, lookup.document_sequence))

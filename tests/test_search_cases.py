@@ -116,3 +116,16 @@ def test_registered_and_imported_cases_are_indexed(hv):
     DocumentFactory(case=registered)
 
     assert found("cykelbanor") == [registered.dnr]
+
+
+def test_a_number_with_words_searches_the_words_in_that_case(hv):
+    from tests.test_search import make_document
+
+    mine = make_document(title="Tjänsteutlåtande om ängsmark", text="Ängsmark i Grimsta.")
+    make_document(title="Tjänsteutlåtande om ängsmark i Nälsta", text="Ängsmark i Nälsta.")
+    dnr = mine.case.dnr
+
+    for query in (f"{dnr} ängsmark", f"ängsmark {dnr}"):
+        results = queries.search_documents(query=query, filters=queries.SearchFilters())
+        assert [hit.document for hit in results.hits] == [mine], query
+    assert queries.split_dnr("ängsmark 2019/12") == ("", "ängsmark 2019/12")

@@ -75,6 +75,13 @@ def spellings(case: Case) -> list[str]:
         f"{prefix} {year}/{int(number):04d}",
         f"{prefix.lower()} {year} / {number}",
         f"{case.dnr}-1",
+        # forms read by queries.typed_dnr and the year-last fallback
+        f"{prefix} {year} {number}",
+        f"{prefix} {year[2:]}/{number}",
+        f"{prefix.lower()}{year}{number}",
+        f"{case.board.short_name} {year}/{number}",
+        f"dnr {case.board.short_name.lower()} {year} {number}",
+        f"{prefix} {number}/{year}",
     ]
 
 
@@ -98,3 +105,9 @@ def test_dnr_without_prefix_finds_the_case_among_few(imported):
 
     assert lookup.cases[0] == case
     assert case not in queries.lookup_dnr("2019/27").cases
+
+
+@pytest.mark.parametrize("text", ["budget 2019 2020", "utegym 2019 12", "rapport 19/5", "2019 272"])
+def test_words_with_numbers_stay_words(imported, text):
+    assert queries.typed_dnr(text) == text
+    assert not queries.looks_like_dnr(text)
