@@ -765,6 +765,12 @@ class CaseSearchEntry(models.Model):
         indexes = [
             GinIndex(fields=["vector"], name="case_search_vector_gin", fastupdate=False),
             GinIndex(fields=["ocr_vector"], name="case_search_ocr_vector_gin", fastupdate=False),
+            # the newest slice of a common word's matches (queries.case_hits)
+            models.Index(
+                F("date").desc(),
+                name="case_search_public_date_idx",
+                condition=Q(public=True),
+            ),
         ]
 
     def __str__(self) -> str:

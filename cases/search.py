@@ -101,6 +101,15 @@ def ocr_variants(word: str, *, limit: int = MAX_VARIANTS) -> list[str]:
     return list(variants)
 
 
+_LETTER_SLASH = re.compile(r"(?<=[^\W\d_])/(?=[^\W\d_])")
+
+
+def split_slashes(text: str) -> str:
+    """Words joined by a slash apart ("Mabårsstigen/Fyrspannsgatan"): PostgreSQL's parser
+    reads them as one path token, which no word of a query matches. Numbers keep theirs."""
+    return _LETTER_SLASH.sub(" / ", text)
+
+
 def words(text: str) -> list[str]:
     return _WORD.findall(text.lower())
 

@@ -391,7 +391,7 @@ def index_cases(case_ids) -> None:
     for case in cases:
         # a protected title is replaced by its public form, which a registrator typed
         ocr = case.title_from_ocr and not case.title_protected
-        title = _with_compounds(case.display_title, ocr=ocr)
+        title = _with_compounds(search.split_slashes(case.display_title), ocr=ocr)
         rows.append(
             (
                 case.pk,

@@ -370,7 +370,9 @@ def test_search_from_the_newest_slice_equals_the_whole_search(db, monkeypatch, c
     monkeypatch.setattr(queries, "RESULT_CAP", 3)
     whole = queries.search_documents(query=query, filters=queries.SearchFilters())
 
-    monkeypatch.setattr(queries, "_recent_cutoff", lambda *args: datetime.date(2020, 1, cutoff_day))
+    monkeypatch.setattr(
+        queries, "_recent_cutoff", lambda *args, **kwargs: datetime.date(2020, 1, cutoff_day)
+    )
     sliced = queries.search_documents(query=query, filters=queries.SearchFilters())
 
     assert [h.document.title for h in sliced.hits] == [h.document.title for h in whole.hits]

@@ -129,3 +129,48 @@ def test_a_number_with_words_searches_the_words_in_that_case(hv):
         results = queries.search_documents(query=query, filters=queries.SearchFilters())
         assert [hit.document for hit in results.hits] == [mine], query
     assert queries.split_dnr("ängsmark 2019/12") == ("", "ängsmark 2019/12")
+
+
+@pytest.mark.parametrize("cutoff_day", [2, 5])
+def test_case_hits_from_the_newest_slice_equal_all_cases(hv, monkeypatch, cutoff_day):
+    for day in range(1, 8):
+        case(f"Synpunkter om parkskötsel {day}", registered_on=datetime.date(2020, 1, day))
+    monkeypatch.setattr(queries, "RESULT_CAP", 3)
+    parsed = search.parse_query("parkskötsel")
+    whole = queries.case_hits(parsed, queries.SearchFilters(), limit=10)
+
+    monkeypatch.setattr(
+        queries, "_recent_cutoff", lambda *args, **kwargs: datetime.date(2020, 1, cutoff_day)
+    )
+    sliced = queries.case_hits(parsed, queries.SearchFilters(), limit=10)
+
+    assert sliced == whole
+    assert whole[1:] == (3, True)
+    assert {c.registered_on.day for c in whole[0]} == {4, 5, 6, 7}  # the newest cap + 1
+
+
+def test_words_joined_by_a_slash_in_a_title_are_words(hv):
+    corner = case("Byggetablering Mabårsstigen/Fyrspannsgatan")
+
+    assert found("Fyrspannsgatan") == [corner.dnr]
+    assert search.split_slashes("HV 2019/272 och/eller") == "HV 2019/272 och / eller"
+
+
+def test_a_number_of_an_unknown_series_is_searched_as_words(hv):
+    from tests.test_search import make_document
+
+    plan = make_document(
+        title="Reviderad handlingsplan 2019-2022", text="Handlingsplanen 2019-2022 gäller."
+    )
+
+    for query in ("handlingsplanen 2019-2022", "reviderade handlingsplanen 2019-2022"):
+        words, filters = queries._dnr_query(query, queries.SearchFilters())
+        assert (words, filters.dnr) == (query, None)
+    assert queries.split_dnr("reviderade handlingsplanen 2019-2022") == (
+        "",
+        "reviderade handlingsplanen 2019-2022",
+    )
+    results = queries.search_documents(
+        query="handlingsplanen 2019-2022", filters=queries.SearchFilters()
+    )
+    assert [hit.document for hit in results.hits] == [plan]

@@ -81,6 +81,7 @@ def spellings(case: Case) -> list[str]:
         f"{prefix.lower()}{year}{number}",
         f"{case.board.short_name} {year}/{number}",
         f"dnr {case.board.short_name.lower()} {year} {number}",
+        f"{case.board.name} dnr {year}/{number}",
         f"{prefix} {number}/{year}",
     ]
 
