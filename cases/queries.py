@@ -1125,7 +1125,11 @@ def _board_facet(candidates: list[_Candidate], filters: SearchFilters) -> list[F
     if not counts:
         return []
     boards = Board.objects.filter(pk__in=list(counts)).order_by("name")
-    return [FacetValue(b.slug, b.short_name, counts[b.pk], filters.board == b) for b in boards]
+    selected = filters.board.pk if filters.board else None
+    return [
+        FacetValue(slug, short_name, counts[pk], pk == selected)
+        for pk, slug, short_name in boards.values_list("pk", "slug", "short_name")
+    ]
 
 
 def _choice_facet(candidates: list[_Candidate], field_name, choices, selected: str):
