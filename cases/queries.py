@@ -133,13 +133,15 @@ def typed_dnr(text: str) -> str:
     match = _TYPED_SERIES.fullmatch(text)
     if match is None:
         return text
-    prefix = _series_prefixes().get(search.fold_diacritics(match.group("who")).strip(" -/:."))
-    if prefix is None:
-        return text
     for pattern in _TYPED_REST:
         rest = pattern.fullmatch(match.group("rest"))
         if rest is None:
             continue
+        # the boards are asked only for a text of the right shape
+        who = search.fold_diacritics(match.group("who")).strip(" -/:.")
+        prefix = _series_prefixes().get(who)
+        if prefix is None:
+            return text
         groups = rest.groupdict()
         year = groups.get("year")
         if year is None:
@@ -1076,19 +1078,8 @@ def _case_hit_rows(parsed, filters: SearchFilters, variants, limit: int, since=N
     """(case id, matches counted up to RESULT_CAP + 1) of the best ``limit`` cases.
     cases_case_matches(_since) (migration 0015) read the matches through the GIN indexes
     (with ``since``: ANDed with the date index)."""
-    conditions, params = ["public"], []
-    if filters.board:
-        conditions.append("board_id = %s")
-        params.append(filters.board.pk)
-    if filters.status:
-        conditions.append("status = %s")
-        params.append(filters.status)
-    if filters.date_from:
-        conditions.append("date >= %s")
-        params.append(filters.date_from)
-    if filters.date_to:
-        conditions.append("date <= %s")
-        params.append(filters.date_to)
+    # the case table has the columns _where reads (case_hits leaves out kind and dnr)
+    where, params = _where(filters)
     clean_sql, clean_params = search.tsquery_sql(parsed, ocr=False)
     ocr_sql, ocr_params = search.tsquery_sql(parsed, ocr=True, variants=variants)
     if since is None:
@@ -1100,7 +1091,7 @@ def _case_hit_rows(parsed, filters: SearchFilters, variants, limit: int, since=N
     rank = f"coalesce(ts_rank(vector, ({clean_sql})), 0) + coalesce(ts_rank(ocr_vector, ({ocr_sql})), 0)"
     sql = (
         f"WITH matches AS MATERIALIZED (SELECT case_id, date FROM {source} "
-        f"WHERE {' AND '.join(conditions)} ORDER BY date DESC, case_id DESC LIMIT %s) "
+        f"WHERE {where} ORDER BY date DESC, case_id DESC LIMIT %s) "
         "SELECT m.case_id, (SELECT count(*) FROM matches) FROM matches m "
         "JOIN cases_casesearchentry USING (case_id) "
         f"ORDER BY {rank} DESC, m.date DESC, m.case_id DESC LIMIT %s"
