@@ -4,10 +4,10 @@ Text comes from the seed documents in ``demo/seeds``:
 
 - OCR'd documents (70 %) take runs of consecutive lines from the OCR'd seeds 000 and 002
   (no å/ä/ö, real glyph damage, hyphenation, bullets) or clean lines damaged with the
-  substitution profile measured in ``/work/shared/OCR.md`` (ä→a/d/i/é/&, å→a/d/é, ö→o/6/é,
+  substitution profile measured in ``docs/ocr.md`` (ä→a/d/i/é/&, å→a/d/é, ö→o/6/é,
   Ä/Å/Ö→A/O at word start, "i"→"1");
 - clean documents (30 %) take lines of the clean seeds 003 and 004 and of 002 with its
-  diacritics restored through the app's word list (the "repair lexicon" of OCR.md);
+  diacritics restored through the app's word list (the "repair lexicon" of docs/ocr.md);
 - a Zipf-distributed tail of words from the word list gives realistically rare words.
 
 Bulk load: cases, meetings and decisions are COPYed by the main process; documents,
@@ -255,7 +255,7 @@ def _wordlist() -> frozenset[str]:
 
 @functools.cache
 def _repair_token(token: str) -> str:
-    """Restore the å/ä/ö of an OCR'd token through the word list (OCR.md, repair lexicon)."""
+    """Restore the å/ä/ö of an OCR'd token through the word list (docs/ocr.md, repair lexicon)."""
     lower = token.lower()
     fixed = _SHORT.get(lower)
     if fixed is None:
@@ -401,7 +401,7 @@ def rare_pool() -> list[str]:
 
 # --- OCR damage for clean text -------------------------------------------------------------
 
-# Realisations of å/ä/ö in the OCR'd seeds (OCR.md, whole-document shares, rounded).
+# Realisations of å/ä/ö in the OCR'd seeds (docs/ocr.md, whole-document shares, rounded).
 _DAMAGE = {
     "ä": (("a", 30), ("d", 18), ("i", 17), ("é", 17), ("&", 4), ("4", 1), ("id", 2), ("éd", 1)),
     "å": (("a", 68), ("d", 14), ("é", 12), ("&", 3), ("4", 1)),
@@ -697,7 +697,7 @@ class DocumentMaker:
         return out
 
     def body(self, *, ocr: bool) -> list[Line]:
-        # log-normal length: median ≈ 180 words (PERF-NOTES: 80–300), long reports up to 2,500
+        # log-normal length: median ≈ 180 words (docs/performance.md: 80–300), long reports up to 2,500
         words = int(min(2500, max(60, self.rng.lognormvariate(math.log(180), 0.6))))
         if ocr and self.rng.random() < 0.6:
             lines = self._run(self.seeds.ocr_lines, words)

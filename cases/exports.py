@@ -1,6 +1,6 @@
 """CSV and XLSX exports of a search result, for Swedish Excel.
 
-Format (DOMAIN.md): UTF-8 with BOM, ``;`` delimiter, CRLF, RFC 4180 quoting, ISO dates,
+Format (docs/domain.md): UTF-8 with BOM, ``;`` delimiter, CRLF, RFC 4180 quoting, ISO dates,
 Swedish headers; cells starting with ``= + - @``, TAB or CR get a leading ``'`` so Excel
 never runs them as formulas. Rows are fetched in batches: the number of queries grows with
 batches, not with rows, and memory stays flat.

@@ -316,7 +316,7 @@ def meeting_page(meeting: Meeting) -> list[AgendaItem]:
 # --- Search --------------------------------------------------------------------------------
 
 PAGE_SIZE = 20
-# Exact counts, facets and ranking cover at most this many hits (PERF-NOTES.md: touching every
+# Exact counts, facets and ranking cover at most this many hits (docs/performance.md: touching every
 # hit of a common word is what costs). Beyond it the page says "fler än 300" honestly.
 RESULT_CAP = 300
 SORT_RELEVANCE = "relevans"
@@ -454,7 +454,7 @@ def _rank_expression(
 
 
 # --- Plans --------------------------------------------------------------------------------
-# Measured with bench/search.py (10k, 100k and 1M documents); see PERF-NOTES.md.
+# Measured with bench/search.py (10k, 100k and 1M documents); see docs/performance.md.
 #
 # OCR variants. A word typed with å/ä/ö becomes up to 256 OCR spellings, most of which occur
 # in no document. They cost on every row: ts_rank_cd's work grows faster than linearly with

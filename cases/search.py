@@ -6,7 +6,7 @@ Pure Python plus SQL fragments; imports nothing from the app. Two vectors per do
   Snowball configuration, keeping å/ä/ö distinct (``har`` never matches ``här``);
 - the *OCR* vector indexes OCR'd documents after :func:`ocrfold` (å/ä→a, ö→o and OCR glyph
   stand-ins folded). A query word with å/ä/ö is expanded into the spellings OCR produces
-  (:func:`ocr_variants`), which finds ~99 % of occurrences in the seeds (OCR.md, strategy C)
+  (:func:`ocr_variants`), which finds ~99 % of occurrences in the seeds (docs/ocr.md, strategy C)
   where plain accent folding finds ~half.
 
 Swedish compounds: index-time splitting adds the parts of a compound as extra words
@@ -44,7 +44,7 @@ _GLYPH_A = re.compile(r"(?<=[a-zåäöé])[&4@#](?![0-9])|(?<![0-9])[&4@#](?=[a-
 _GLYPH_O = re.compile(r"(?<=[a-zåäöé])[60](?![0-9])|(?<![0-9])[60](?=[a-zåäöé])")
 _WORD = re.compile(r"[0-9a-zåäöéü]+(?:[-'][0-9a-zåäöéü]+)*")
 
-# Query-time expansion (OCR.md): the spellings OCR gives each letter, most frequent first.
+# Query-time expansion (docs/ocr.md): the spellings OCR gives each letter, most frequent first.
 _A_VARIANTS = ("a", "d", "i", "ia", "id", "di", "ii", "ai", "da", "ad", "g", "ae", "aa", "ea")
 _O_VARIANTS = ("o", "a", "d", "g", "do", "od", "oa", "ao", "da")
 MAX_VARIANTS = 256

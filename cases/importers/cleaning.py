@@ -3,7 +3,7 @@
 Pure Python. The original text is kept for display (``Document.full_text``); the cleaned text
 (``Document.clean_text``) drops what a reader skips and a search must not match: letterheads,
 running page headers and footers, Word's "Error! No text of specified style" field errors,
-logo and chart residue, and it joins words hyphenated at a line end (SEED-LAYOUT.md, OCR.md).
+logo and chart residue, and it joins words hyphenated at a line end (docs/source-documents.md, docs/ocr.md).
 """
 
 import re

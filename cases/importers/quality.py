@@ -3,7 +3,7 @@
 ``ocr_quality`` on a document is the share of word tokens the shipped word list does not know
 (0 = all known, 1 = none). Typed Swedish scores a few per cent (names, abbreviations, rare
 compounds); the OCR'd seeds score far higher because OCR lost å/ä/ö and mangled glyphs
-(OCR.md). The list is built by ``scripts/build_wordlist.py`` and read from this package, never
+(docs/ocr.md). The list is built by ``scripts/build_wordlist.py`` and read from this package, never
 from a system dictionary, so the app has no runtime dependency on Debian packages.
 """
 
@@ -24,7 +24,7 @@ _GLYPH_DAMAGE = re.compile(r"(?<=[a-zåäöé])[6&@#](?=[a-zåäöé])|(?<![\w&]
 MIN_PART = 3  # compound parts shorter than this are too permissive (e.g. "en", "ar")
 MIN_TAIL = 4  # the last part carries the inflection: "lag" would make "forslag" a word
 
-# A long Swedish text without a single å/ä/ö is OCR that lost them (OCR.md): typed Swedish has
+# A long Swedish text without a single å/ä/ö is OCR that lost them (docs/ocr.md): typed Swedish has
 # about one in every 25 letters.
 MIN_LETTERS_FOR_DETECTION = 400
 

@@ -1,7 +1,7 @@
 """Split a meeting pack (OCR'd or typed text) into its documents.
 
 Pure Python. Signals, strongest first, each one a fallback for the one before when a page is
-damaged (SEED-LAYOUT.md); line numbers are never used:
+damaged (docs/source-documents.md); line numbers are never used:
 
 1. a tjänsteutlåtande header: ``Handläggare``/``Till`` with the förvaltning, ``Dnr``, ``Sida 1
    (m)`` and date lines above it, and the letterhead block OCR emits just before;

@@ -2,7 +2,7 @@
 
 Only titles are repaired (the public portal shows them); the full text stays the record as
 received. Pure Python. For each word the word list does not know, the OCR damage measured in
-the seeds (OCR.md) is undone the other way round: each glyph OCR puts in place of å/ä/ö
+the seeds (docs/ocr.md) is undone the other way round: each glyph OCR puts in place of å/ä/ö
 (``a``, ``o``, ``d``, ``i``, ``é``, ``6``, ``&``, ``4``, ``ai``, ``éo`` …) may stand for one of
 them, at most ``MAX_SUBSTITUTIONS`` times in a word. The spellings that are words (the word
 itself included) are ranked:
@@ -29,7 +29,7 @@ from . import quality
 
 FREQUENCIES_PATH = Path(__file__).resolve().parent / "data" / "sv_frequencies.txt.gz"
 
-# What OCR wrote → the letters it may stand for (OCR.md, "Substitutions observed"). The
+# What OCR wrote → the letters it may stand for (docs/ocr.md). The
 # letters a, o, d and i are ordinary letters too: a candidate must be a known word.
 _SINGLE = {
     "a": "åä",

@@ -2,7 +2,7 @@
 paragraphs that summarise them.
 
 OCR spells one word many ways (``bistandshandlaggare``, ``bistdndshandldggare``,
-``bistindshandléggare``, OCR.md), so words are compared by a *skeleton*: lower case, without the
+``bistindshandléggare``, docs/ocr.md), so words are compared by a *skeleton*: lower case, without the
 letters OCR substitutes for å/ä/ö and the vowels around them. Two spellings of a word share
 the skeleton; different words rarely do.
 """

@@ -1,4 +1,4 @@
-"""Stockholm's current and former boards (DOMAIN.md). Only HV and KS are confirmed eDok
+"""Stockholm's current and former boards (docs/domain.md). Only HV and KS are confirmed eDok
 prefixes; registrators enter the others in the admin."""
 
 import datetime

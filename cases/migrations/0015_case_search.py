@@ -1,7 +1,11 @@
 """Cases found by their own title (CaseSearchEntry), also without documents, and whether a
-case's title was read from OCR'd text. Filled here for the cases already registered as
-services.index_cases fills it afterwards; a title counts as OCR'd when the case has an
-OCR'd document (the importer also knows the titles of OCR'd ärendelistor: reimport them).
+case's title was read from OCR'd text (a title counts as OCR'd when the case has an OCR'd
+document; the importer also knows the titles of OCR'd ärendelistor: reimport them).
+
+Frozen: this migration imports no app code, so a later change to the search rules cannot
+change it. A register that already held cases when it reached this migration fills the new
+table with ``manage.py reindex_cases`` (README, Driftsättning); a new register has no cases
+here and the services fill the table as cases are registered.
 """
 
 import django.contrib.postgres.indexes
@@ -9,11 +13,6 @@ import django.contrib.postgres.search
 import django.db.models.deletion
 from django.db import migrations, models
 
-from cases import search
-from cases.importers.quality import load_wordlist
-from cases.models import public_title
-
-BATCH = 2000
 # The matching cases through the two GIN indexes: the planner misjudges how many rows an
 # OR of tsqueries matches and would test every row's vectors (37,000 cases: 23 ms). Without
 # the vectors: a common word matches tens of thousands of titles, kept until sorted.
@@ -43,73 +42,11 @@ DROP_CASE_MATCHES = (
     "DROP FUNCTION IF EXISTS cases_case_matches(tsquery, tsquery); "
     "DROP FUNCTION IF EXISTS cases_case_matches_since(tsquery, tsquery, date);"
 )
-# The vocabulary (cases_searchword) holds the public titles' words too.
-CASE_WORDS = """
-INSERT INTO cases_searchword (word, documents)
-SELECT DISTINCT lexeme, 1 FROM cases_casesearchentry e, unnest(coalesce(e.vector, e.ocr_vector)) u
-WHERE e.public AND length(lexeme) <= 100 AND position(chr(92) in lexeme) = 0
-ON CONFLICT (word) DO NOTHING
-"""
 MARK_OCR_TITLES = """
 UPDATE cases_case SET title_from_ocr = true WHERE EXISTS (
     SELECT 1 FROM cases_document d WHERE d.case_id = cases_case.id AND d.text_source = 'ocr'
 )
 """
-
-
-def fill(apps, schema_editor):
-    Case = apps.get_model("cases", "Case")
-    words = load_wordlist()
-    folded_words = frozenset(search.fold_diacritics(word) for word in words)
-    cases = Case.objects.order_by("pk").values_list(
-        "pk",
-        "board_id",
-        "status",
-        "registered_on",
-        "title",
-        "public_title",
-        "title_protected",
-        "title_from_ocr",
-    )
-    batch = []
-    for row in cases.iterator(chunk_size=BATCH):
-        batch.append(row)
-        if len(batch) == BATCH:
-            _write(schema_editor.connection, batch, words, folded_words)
-            batch = []
-    if batch:
-        _write(schema_editor.connection, batch, words, folded_words)
-
-
-def _write(connection, rows, words, folded_words):
-    clean, ocr = [], []
-    for _pk, _board, _status, _date, title, protected_title, protected, from_ocr in rows:
-        text = search.split_slashes(public_title(title, protected_title, protected))
-        if from_ocr and not protected:
-            folded = search.ocrfold(text)
-            clean.append(None)
-            ocr.append(f"{folded}\n{search.compound_parts(folded, folded_words.__contains__)}")
-        else:
-            clean.append(f"{text}\n{search.compound_parts(text, words.__contains__)}")
-            ocr.append(None)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "INSERT INTO cases_casesearchentry "
-            "(case_id, board_id, status, date, public, vector, ocr_vector) "
-            "SELECT t.id, t.board, t.status, t.date, t.status <> 'makulerat', "
-            f"setweight(to_tsvector('{search.SEARCH_CONFIG}', t.title), 'A'), "
-            f"setweight(to_tsvector('{search.SEARCH_CONFIG}', t.ocr_title), 'A') "
-            "FROM unnest(%s::bigint[], %s::bigint[], %s::text[], %s::date[], %s::text[], "
-            "%s::text[]) AS t(id, board, status, date, title, ocr_title)",
-            [
-                [row[0] for row in rows],
-                [row[1] for row in rows],
-                [row[2] for row in rows],
-                [row[3] for row in rows],
-                clean,
-                ocr,
-            ],
-        )
 
 
 class Migration(migrations.Migration):
@@ -155,7 +92,5 @@ class Migration(migrations.Migration):
             ),
         ),
         migrations.RunSQL(MARK_OCR_TITLES, migrations.RunSQL.noop),
-        migrations.RunPython(fill, migrations.RunPython.noop),
-        migrations.RunSQL(CASE_WORDS, migrations.RunSQL.noop),
         migrations.RunSQL(CASE_MATCHES + CASE_MATCHES_SINCE, DROP_CASE_MATCHES),
     ]
