@@ -22,31 +22,22 @@ import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
+from . import ocr_glyphs
+
 SEARCH_CONFIG = "swedish"
 
-_FOLD = str.maketrans(
-    {
-        "å": "a",
-        "ä": "a",
-        "ö": "o",
-        "é": "a",
-        "è": "e",
-        "ü": "u",
-        "æ": "a",
-        "ø": "o",
-        "á": "a",
-        "à": "a",
-    }
+_FOLD = str.maketrans(ocr_glyphs.FOLD)
+_GLYPH_A = re.compile(
+    rf"(?<=[a-zåäöé])[{ocr_glyphs.GLYPHS_FOR_A}](?![0-9])|(?<![0-9])[{ocr_glyphs.GLYPHS_FOR_A}](?=[a-zåäöé])"
 )
-# OCR glyphs standing for å/ä (& 4 @ #) or ö (6 0), only inside words: between or next to
-# letters and never next to a digit, so "HT16", "t3 2016" and "2019/16" are left alone.
-_GLYPH_A = re.compile(r"(?<=[a-zåäöé])[&4@#](?![0-9])|(?<![0-9])[&4@#](?=[a-zåäöé])")
-_GLYPH_O = re.compile(r"(?<=[a-zåäöé])[60](?![0-9])|(?<![0-9])[60](?=[a-zåäöé])")
+_GLYPH_O = re.compile(
+    rf"(?<=[a-zåäöé])[{ocr_glyphs.GLYPHS_FOR_O}](?![0-9])|(?<![0-9])[{ocr_glyphs.GLYPHS_FOR_O}](?=[a-zåäöé])"
+)
 _WORD = re.compile(r"[0-9a-zåäöéü]+(?:[-'][0-9a-zåäöéü]+)*")
 
 # Query-time expansion (docs/ocr.md): the spellings OCR gives each letter, most frequent first.
-_A_VARIANTS = ("a", "d", "i", "ia", "id", "di", "ii", "ai", "da", "ad", "g", "ae", "aa", "ea")
-_O_VARIANTS = ("o", "a", "d", "g", "do", "od", "oa", "ao", "da")
+_A_VARIANTS = ocr_glyphs.SPELLINGS_OF_A
+_O_VARIANTS = ocr_glyphs.SPELLINGS_OF_O
 MAX_VARIANTS = 256
 MIN_EXPANDED_LENGTH = 4  # short words (är, på, år) explode into noise and are stop words
 MIN_PREFIX_LENGTH = 5

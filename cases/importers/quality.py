@@ -12,6 +12,8 @@ import re
 from functools import cache
 from pathlib import Path
 
+from .. import ocr_glyphs
+
 WORDLIST_PATH = Path(__file__).resolve().parent / "data" / "sv_words.txt.gz"
 
 # Letters plus the glyphs OCR puts in place of å/ä/ö (& @ # é and digits inside words), so a
@@ -20,7 +22,10 @@ _TOKEN = re.compile(r"[A-Za-zÀ-ÖØ-öø-ÿ&@#0-9]+")
 _LETTER = re.compile(r"[A-Za-zÀ-ÖØ-öø-ÿ]")
 _DIACRITICS = re.compile(r"[åäöÅÄÖ]")
 # Glyph damage that typed text does not produce: a digit or & inside a word (f6r, &r, 4ven).
-_GLYPH_DAMAGE = re.compile(r"(?<=[a-zåäöé])[6&@#](?=[a-zåäöé])|(?<![\w&])[6&4][a-zé]{1,}\b")
+_GLYPH_DAMAGE = re.compile(
+    rf"(?<=[a-zåäöé])[{ocr_glyphs.DAMAGE_INSIDE_WORD}](?=[a-zåäöé])"
+    rf"|(?<![\w&])[{ocr_glyphs.DAMAGE_STARTING_WORD}][a-zé]{{1,}}\b"
+)
 MIN_PART = 3  # compound parts shorter than this are too permissive (e.g. "en", "ar")
 MIN_TAIL = 4  # the last part carries the inflection: "lag" would make "forslag" a word
 

@@ -25,41 +25,14 @@ import re
 from functools import cache, lru_cache
 from pathlib import Path
 
+from .. import ocr_glyphs
 from . import quality
 
 FREQUENCIES_PATH = Path(__file__).resolve().parent / "data" / "sv_frequencies.txt.gz"
 
-# What OCR wrote → the letters it may stand for (docs/ocr.md). The
-# letters a, o, d and i are ordinary letters too: a candidate must be a known word.
-_SINGLE = {
-    "a": "åä",
-    "o": "ö",
-    "d": "äåö",
-    "i": "ä",
-    "é": "äåö",
-    "6": "ö",
-    "0": "ö",
-    "&": "äå",
-    "4": "äå",
-    "@": "ä",
-    "#": "ä",
-}
-_DOUBLE = {
-    "ai": "äå",
-    "ia": "äå",
-    "id": "äå",
-    "di": "äå",
-    "ii": "äå",
-    "da": "äå",
-    "ad": "äå",
-    "éa": "äå",
-    "éd": "äå",
-    "éi": "äå",
-    "d&": "äå",
-    "aé": "äå",
-    "éo": "ö",
-    "oé": "ö",
-}
+# What OCR wrote → the letters it may stand for (docs/ocr.md).
+_SINGLE = ocr_glyphs.REPAIR_SINGLE
+_DOUBLE = ocr_glyphs.REPAIR_DOUBLE
 MAX_SUBSTITUTIONS = 4  # no seed title needs more; bounds the work on long compounds
 MAX_CANDIDATES = 5000
 
