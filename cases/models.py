@@ -16,6 +16,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
+from . import kinds
 from .personal_data import mask_personal_numbers
 
 PROTECTED_TITLE = "[Skyddat]"
@@ -49,22 +50,10 @@ class CaseStatus(models.TextChoices):
     CANCELLED = "makulerat", "Makulerat"
 
 
-class DocumentKind(models.TextChoices):
-    REPORT_TU = "tjansteutlatande", "Tjänsteutlåtande"
-    LETTER = "skrivelse", "Skrivelse"
-    CITIZEN_PROPOSAL = "medborgarforslag", "Medborgarförslag"
-    MOTION = "motion", "Motion"
-    REFERRAL = "remiss", "Remiss"
-    REFERRAL_ANSWER = "remissvar", "Remissvar/yttrande"
-    MINUTES_EXTRACT = "protokollsutdrag", "Protokollsutdrag"
-    DECISION = "beslut", "Beslut"
-    DELEGATION_DECISION = "delegationsbeslut", "Delegationsbeslut"
-    REPORT = "rapport", "Rapport"
-    EMAIL = "e-post", "E-post"
-    ATTACHMENT = "bilaga", "Bilaga"
-    AGENDA = "dagordning", "Dagordning"
-    CASE_LIST = "arendelista", "Ärendelista"
-    OTHER = "annan", "Annan handling"
+# The register's kinds of handling live in cases/kinds.py (the importers read them too).
+DocumentKind = models.TextChoices(
+    "DocumentKind", [(kind.name, (kind.value, kinds.LABELS[kind][0])) for kind in kinds.Kind]
+)
 
 
 class Direction(models.TextChoices):

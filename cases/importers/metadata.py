@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from .. import dnr as dnrlib
+from ..kinds import Kind
 from .cleaning import DATE, DATE_LINE, DNR_LINE, SIDA, Line, is_noise_line, join_wrapped, tidy_title
 from .segment import (
     BODY_HEADINGS,
@@ -486,24 +487,24 @@ def classify(segment: Segment, meta: DocumentMeta, own: Sequence[Line]) -> str:
     title = meta.title.lower()
     if segment.anchor == "email":
         text = meta.subject + " " + " ".join(x.text for x in own[:40])
-        return "medborgarforslag" if MEDBORGARFORSLAG.search(text) else "e-post"
+        return Kind.CITIZEN_PROPOSAL if MEDBORGARFORSLAG.search(text) else Kind.EMAIL
     if segment.anchor == "protocol":
-        return "protokollsutdrag"
+        return Kind.MINUTES_EXTRACT
     if title.startswith(("\u00e4rendelista", "arendelista")):
-        return "arendelista"
+        return Kind.CASE_LIST
     if doc_type.startswith("tj") or segment.anchor == "title-tu":
-        return "tjansteutlatande"
+        return Kind.REPORT_TU
     if doc_type == "remissbrev":
-        return "remiss"
+        return Kind.REFERRAL
     if doc_type == "pm":
-        return "rapport"
+        return Kind.REPORT
     if segment.anchor == "header":
-        return "tjansteutlatande"
+        return Kind.REPORT_TU
     if meta.party or any(re.search(r"f\S{1,3}resl\S{1,3}r vi\b", x.text, re.I) for x in own[-40:]):
-        return "motion" if meta.party else "skrivelse"
+        return Kind.MOTION if meta.party else Kind.LETTER
     if title.startswith(("rapport", "redovisning")):
-        return "rapport"
-    return "bilaga"
+        return Kind.REPORT
+    return Kind.ATTACHMENT
 
 
 def _fallback_date(own: Sequence[Line], meta: DocumentMeta) -> datetime.date | None:

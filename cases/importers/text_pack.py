@@ -24,6 +24,7 @@ from collections import Counter
 from collections.abc import Sequence
 
 from .. import dnr as dnrlib
+from ..kinds import ARRIVALS, LABELS, Kind
 from . import lists, quality, spelling
 from .cleaning import (
     DNR_LINE,
@@ -158,7 +159,7 @@ class _Builder:
                 info.offer_title(item.title, FROM_AGENDA)
         for segment, meta in zip(segments, metas, strict=True):
             own = segment.lines(self.lines)
-            if meta.kind == "arendelista":
+            if meta.kind == Kind.CASE_LIST:
                 for row in lists.parse_case_list(own):
                     info = self.case_for(row.dnr, board=self.board)
                     if info is None:
@@ -167,7 +168,7 @@ class _Builder:
                     if row.cancelled_reason:
                         info.cancelled_reason = row.cancelled_reason
                     info.protected = info.protected or row.protected
-            elif meta.kind == "tjansteutlatande":
+            elif meta.kind == Kind.REPORT_TU:
                 for row in lists.parse_decision_table(own):
                     info = self.case_for(row.dnr, board=self.board)
                     if info is not None and info.board == self.board:
@@ -177,13 +178,13 @@ class _Builder:
 
     def is_main(self, segment: Segment, meta: DocumentMeta, count: int) -> bool:
         """A document of the pack's board for the meeting (or the only document)."""
-        if meta.kind == "tjansteutlatande" and meta.recipient is None:
+        if meta.kind == Kind.REPORT_TU and meta.recipient is None:
             meta.recipient = self.recipient_from_text(meta)
         if count == 1:
             return True
-        if meta.kind == "arendelista" and segment.cover_dnr:
+        if meta.kind == Kind.CASE_LIST and segment.cover_dnr:
             return True
-        return meta.kind == "tjansteutlatande" and meta.recipient == self.board
+        return meta.kind == Kind.REPORT_TU and meta.recipient == self.board
 
     def recipient_from_text(self, meta: DocumentMeta) -> str | None:
         proposal = meta.proposal.lstrip("0123456789. ")
@@ -241,7 +242,7 @@ class _Builder:
                 if case is None:
                     mine = [c for c in own_cases if c.board == own_board]
                     case = mine[0] if mine else self.provisional_case(own_board, meta.title, index)
-                elif meta.kind == "medborgarforslag" and len(answered) > 1 and group_main:
+                elif meta.kind == Kind.CITIZEN_PROPOSAL and len(answered) > 1 and group_main:
                     case = self.answered_case(index, segments, metas, answered, group_main)
                 group_titles.extend(meta.attachment_list)
                 self.name_attachment(segment, meta, group_titles)
@@ -319,9 +320,9 @@ class _Builder:
         if plan is None:
             mails = []
             for position in range(index, len(segments)):
-                if metas[position].kind == "medborgarforslag":
+                if metas[position].kind == Kind.CITIZEN_PROPOSAL:
                     mails.append(position)
-                elif metas[position].kind == "tjansteutlatande":
+                elif metas[position].kind == Kind.REPORT_TU:
                     break
             pairs = []
             for position in mails:
@@ -356,7 +357,7 @@ class _Builder:
             if score >= 0.5:
                 titles.remove(best)
             return
-        if meta.kind not in ("bilaga", "rapport", "annan"):
+        if meta.kind not in (Kind.ATTACHMENT, Kind.REPORT, Kind.OTHER):
             return
         head = " ".join(x.text for x in segment.lines(self.lines)[:40])
         score, best = max((title_similarity(t, head), t) for t in titles)
@@ -367,7 +368,7 @@ class _Builder:
     def add_aliases(self, segment: Segment, meta: DocumentMeta, case: CaseInfo) -> None:
         """An older number of the same case: stamped on the case's own incoming document
         ("Dnr 1.2.4-231-2019") or in a receipt ("diarieförts på 1.2.4-346-2019")."""
-        if case.provisional or meta.kind not in ("medborgarforslag", "e-post", "skrivelse"):
+        if case.provisional or meta.kind not in (Kind.CITIZEN_PROPOSAL, Kind.EMAIL, Kind.LETTER):
             return
         raw = list(meta.dnr_raw)
         body = "\n".join(x.text for x in segment.lines(self.lines))
@@ -393,16 +394,16 @@ class _Builder:
         ocr = quality.looks_like_ocr(full) if len(full) > 2000 else self.ocr
         # The case was registered when its first handling arrived or was drawn up; a bilaga
         # or another board's report may be older than the case and does not count.
-        arrivals = ("medborgarforslag", "e-post", "remiss", "protokollsutdrag", "skrivelse")
+        arrivals = ARRIVALS
         if meta.document_date and (main or meta.kind in arrivals):
             case.dates.append(meta.document_date)
         if main and meta.officer and not case.officer:
             case.officer = meta.officer
         direction = "upprattad" if _drawn_up(meta, self.board, main) else "in"
         counterpart = meta.sender
-        if meta.kind == "tjansteutlatande" and meta.recipient:
+        if meta.kind == Kind.REPORT_TU and meta.recipient:
             counterpart = self.by_short[meta.recipient].name
-        elif meta.kind == "motion" and meta.party:
+        elif meta.kind == Kind.MOTION and meta.party:
             counterpart = meta.party
         return DocumentInfo(
             case=case_ref(case),
@@ -555,22 +556,19 @@ def _weak_title(title: str) -> bool:
 
 
 def _kind_title(kind: str) -> str:
-    return {
-        "bilaga": "Bilaga",
-        "e-post": "E-post",
-        "rapport": "Rapport",
-        "protokollsutdrag": "Protokollsutdrag",
-    }.get(kind, "Handling")
+    if kind in (Kind.ATTACHMENT, Kind.EMAIL, Kind.REPORT, Kind.MINUTES_EXTRACT):
+        return LABELS[Kind(kind)][0]
+    return "Handling"
 
 
 def _drawn_up(meta: DocumentMeta, board: str, main: bool) -> bool:
     if main:
         return True
-    if meta.kind in ("e-post", "medborgarforslag", "motion", "skrivelse", "remiss"):
+    if meta.kind in (Kind.EMAIL, Kind.CITIZEN_PROPOSAL, Kind.MOTION, Kind.LETTER, Kind.REFERRAL):
         return False
-    if meta.kind == "tjansteutlatande":
+    if meta.kind == Kind.REPORT_TU:
         return False
-    if meta.kind in ("protokollsutdrag",) or (meta.recipient and meta.recipient != board):
+    if meta.kind in (Kind.MINUTES_EXTRACT,) or (meta.recipient and meta.recipient != board):
         return False
     return not meta.dnr_raw
 

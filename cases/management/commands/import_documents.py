@@ -8,28 +8,11 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from cases import services
+from cases import kinds, services
 from cases.importers.pdf import PdfError
 
 SUFFIXES = (".txt", ".pdf")
 DEFAULT_BOARD = "Hässelby-Vällingby"
-KIND_LABELS = {
-    "tjansteutlatande": "tjänsteutlåtanden",
-    "skrivelse": "skrivelser",
-    "medborgarforslag": "medborgarförslag",
-    "motion": "motioner",
-    "remiss": "remisser",
-    "remissvar": "remissvar",
-    "protokollsutdrag": "protokollsutdrag",
-    "beslut": "beslut",
-    "delegationsbeslut": "delegationsbeslut",
-    "rapport": "rapporter",
-    "e-post": "e-postmeddelanden",
-    "bilaga": "bilagor",
-    "dagordning": "dagordningar",
-    "arendelista": "ärendelistor",
-    "annan": "andra handlingar",
-}
 
 
 class Command(BaseCommand):
@@ -128,9 +111,7 @@ class Command(BaseCommand):
 
 
 def _kinds(counts: dict[str, int]) -> str:
-    return ", ".join(
-        f"{count} {KIND_LABELS.get(kind, kind)}" for kind, count in sorted(counts.items())
-    )
+    return ", ".join(f"{count} {kinds.plural(kind)}" for kind, count in sorted(counts.items()))
 
 
 def _parse_date(value: str) -> datetime.date:
