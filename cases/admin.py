@@ -6,17 +6,26 @@ also when they type another board's URL: the querysets themselves are filtered.
 """
 
 from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.forms.models import BaseInlineFormSet
-from django.http import HttpResponseRedirect, StreamingHttpResponse
-from django.shortcuts import render
+from django.http import FileResponse, Http404, HttpResponseRedirect, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
 from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
-from . import exports, queries, services
-from .forms import AttachmentAdminForm, CaseAdminForm, DocumentAdminForm, RegisterCaseForm
+from . import attachments, exports, queries, registration, services
+from .forms import (
+    AttachmentAdminForm,
+    CaseAdminForm,
+    CaseAliasForm,
+    CaseAliasFormSet,
+    DocumentAdminForm,
+    ReferenceFormSet,
+    RegisterCaseForm,
+)
 from .models import (
     AgendaItem,
     Attachment,
@@ -84,15 +93,26 @@ class BoardAdmin(NoDeleteMixin, admin.ModelAdmin):
 class BoardMembershipAdmin(admin.ModelAdmin):
     list_display = ["user", "board", "role"]
     list_filter = ["role", "board"]
-    raw_id_fields = ["user"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "user":
+            # Chosen by name among the staff accounts, not typed as an id.
+            kwargs["queryset"] = get_user_model().objects.filter(is_staff=True).order_by("username")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         services.ensure_role_permissions(user=obj.user)
 
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        services.ensure_role_permissions(user=obj.user)
+
 
 class CaseAliasInline(admin.TabularInline):
     model = CaseAlias
+    form = CaseAliasForm
+    formset = CaseAliasFormSet
     extra = 0
     fields = ["dnr"]
 
@@ -241,9 +261,10 @@ class CaseAdmin(StaffBoardMixin, NoDeleteMixin, SimpleHistoryAdmin):
         boards = queries.staff_boards(request.user, REGISTRAR).exclude(dnr_prefixes=[])
         if not boards.exists():
             raise PermissionDenied
-        form = RegisterCaseForm(request.POST or None, boards=boards)
+        form = RegisterCaseForm(request.POST or None, request.FILES or None, boards=boards)
+        references = ReferenceFormSet(request.POST or None, prefix="hanvisning")
         warnings = []
-        if request.method == "POST" and form.is_valid():
+        if request.method == "POST" and form.is_valid() and references.is_valid():
             data = form.cleaned_data
             duplicates = services.find_possible_duplicates(
                 board=data["board"],
@@ -255,7 +276,7 @@ class CaseAdmin(StaffBoardMixin, NoDeleteMixin, SimpleHistoryAdmin):
                 warnings = duplicates
             else:
                 try:
-                    case = services.register_new_case(
+                    case = registration.register_case_with_handling(
                         board=data["board"],
                         title=data["title"],
                         document_kind=data["document_kind"],
@@ -270,6 +291,13 @@ class CaseAdmin(StaffBoardMixin, NoDeleteMixin, SimpleHistoryAdmin):
                         title_protected=data["title_protected"],
                         public_title=data["public_title"],
                         registered_by=_username(request),
+                        upload=form.upload,
+                        attachment_title=data["attachment_title"],
+                        references=[
+                            (row["target"], row.get("relation") or "")
+                            for row in references.cleaned_data
+                            if row.get("target")
+                        ],
                     )
                 except services.RegisterError as error:
                     form.add_error(None, str(error))
@@ -282,6 +310,7 @@ class CaseAdmin(StaffBoardMixin, NoDeleteMixin, SimpleHistoryAdmin):
             **self.admin_site.each_context(request),
             "title": "Registrera ärende",
             "form": form,
+            "references": references,
             "duplicates": warnings,
             "opts": self.model._meta,
         }
@@ -305,12 +334,25 @@ class CaseAdmin(StaffBoardMixin, NoDeleteMixin, SimpleHistoryAdmin):
     def save_related(self, request, form, formsets, change):
         with transaction.atomic():
             super().save_related(request, form, formsets, change)
+            services.resolve_pending_references(case=form.instance)
             services.reindex_case(case=form.instance)
+
+
+class AttachmentFormSet(BaseInlineFormSet):
+    """Files uploaded in the document's Bilagor inline go through the one upload service."""
+
+    def save_new(self, form, commit=True):
+        form.instance.document = self.instance
+        return attachments.save_attachment(attachment=form.instance, upload=form.upload)
+
+    def save_existing(self, form, obj, commit=True):
+        return attachments.save_attachment(attachment=form.instance, upload=form.upload)
 
 
 class AttachmentInline(NoDeleteMixin, admin.TabularInline):
     model = Attachment
     form = AttachmentAdminForm
+    formset = AttachmentFormSet
     extra = 0
     fields = ["number", "title", "file", "confidential", "osl_reference", "published"]
 
@@ -393,7 +435,68 @@ class DocumentAdmin(StaffBoardMixin, NoDeleteMixin, SimpleHistoryAdmin):
     list_display = ["__str__", "kind", "document_date", "confidential", "published", "cancelled"]
     list_filter = ["kind", "confidential", "published", "text_source", "case__board"]
     search_fields = ["title", "case__dnr", "case__dnr_key"]
-    readonly_fields = ["sequence", "registered_at", "source_file", "source_start", "source_end"]
+    readonly_fields = [
+        "sequence",
+        "registered_at",
+        "text_source",
+        "ocr_quality",
+        "signatories_text",
+        "attachment_list_text",
+        "attested_by_text",
+        "source_file",
+    ]
+    # The importer's metadata is shown as text, not as raw JSON; positions in the source
+    # file are internals and not shown at all.
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    "case",
+                    "sequence",
+                    "kind",
+                    "title",
+                    "title_protected",
+                    "public_title",
+                    "document_date",
+                    "direction",
+                    "counterpart",
+                    "counterpart_protected",
+                    "officer",
+                    "officer_phone",
+                    "meeting_date",
+                ]
+            },
+        ),
+        (
+            "Sekretess, publicering och makulering",
+            {
+                "fields": [
+                    "confidential",
+                    "osl_reference",
+                    "published",
+                    "cancelled",
+                    "cancelled_reason",
+                ]
+            },
+        ),
+        ("Innehåll", {"fields": ["summary", "proposal", "full_text", "clean_text"]}),
+        (
+            "Uppgifter från importen",
+            {
+                "classes": ["collapse"],
+                "fields": [
+                    "registered_at",
+                    "text_source",
+                    "ocr_quality",
+                    "signatories_text",
+                    "attachment_list_text",
+                    "attested_by_text",
+                    "source_file",
+                ],
+            },
+        ),
+    ]
     raw_id_fields = ["case"]
     inlines = [AttachmentInline, ManualReferenceInline, ReferenceInline, PersonalDataInline]
     list_select_related = ["case"]
@@ -401,6 +504,18 @@ class DocumentAdmin(StaffBoardMixin, NoDeleteMixin, SimpleHistoryAdmin):
 
     def board_of(self, obj):
         return obj.case.board
+
+    @admin.display(description="undertecknare")
+    def signatories_text(self, obj):
+        return _people(obj.signatories)
+
+    @admin.display(description="bilageförteckning")
+    def attachment_list_text(self, obj):
+        return "; ".join(str(title) for title in obj.attachment_list) or "–"
+
+    @admin.display(description="attesterat av")
+    def attested_by_text(self, obj):
+        return _people(obj.attested_by)
 
     def get_queryset(self, request):
         return queries.staff_documents(request.user).select_related("case", "case__board")
@@ -446,6 +561,18 @@ class DocumentAdmin(StaffBoardMixin, NoDeleteMixin, SimpleHistoryAdmin):
             )
 
 
+def _people(rows) -> str:
+    """The importer's name lists ({"name", "role", "date"}) as one line of text."""
+    people = []
+    for row in rows:
+        if not isinstance(row, dict):
+            people.append(str(row))
+            continue
+        details = ", ".join(str(row[key]) for key in ("role", "date") if row.get(key))
+        people.append(f"{row.get('name', '')} ({details})" if details else row.get("name", ""))
+    return "; ".join(people) or "–"
+
+
 @admin.register(Attachment)
 class AttachmentAdmin(StaffBoardMixin, NoDeleteMixin, SimpleHistoryAdmin):
     form = AttachmentAdminForm
@@ -464,10 +591,30 @@ class AttachmentAdmin(StaffBoardMixin, NoDeleteMixin, SimpleHistoryAdmin):
     def save_model(self, request, obj, form, change):
         if not queries.is_member(request.user, obj.document.case.board, REGISTRAR):
             raise PermissionDenied
-        super().save_model(request, obj, form, change)
-        if "file" in form.changed_data and obj.file:
-            services.extract_attachment_text(attachment=obj)
-        services.index_document(document=obj.document)
+        attachments.save_attachment(attachment=obj, upload=form.upload)
+
+    def get_urls(self):
+        download = path(
+            "<int:pk>/fil/",
+            self.admin_site.admin_view(self.download_view),
+            name="cases_attachment_download",
+        )
+        return [download, *super().get_urls()]
+
+    def download_view(self, request, pk: int):
+        """The file, for staff who may see the attachment (their boards' confidential ones
+        too); attachments have no media URL."""
+        attachment = get_object_or_404(self.get_queryset(request), pk=pk)
+        if not self.has_view_permission(request, attachment):
+            raise PermissionDenied
+        if not attachment.file:
+            raise Http404("Bilagan finns inte som fil.")
+        return FileResponse(
+            attachment.file.open("rb"),
+            as_attachment=True,
+            filename=attachment.file.name.rsplit("/", 1)[-1],
+            content_type=attachment.content_type or "application/octet-stream",
+        )
 
 
 class AgendaItemInline(admin.TabularInline):
@@ -561,6 +708,10 @@ class ReferenceAdmin(admin.ModelAdmin):
     search_fields = ["display", "raw", "dnr_key"]
     raw_id_fields = ["source", "target", "suspected_target"]
     list_select_related = ["source", "source__case", "board", "target"]
+
+    def has_add_permission(self, request):
+        # Registrators add references on the document page, where the case is chosen.
+        return False
 
     def get_queryset(self, request):
         return (

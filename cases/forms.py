@@ -3,20 +3,102 @@
 import datetime
 
 from django import forms
+from django.contrib.admin.widgets import AdminFileWidget
+from django.core.files.uploadedfile import UploadedFile
+from django.forms.models import BaseInlineFormSet
+from django.urls import reverse
 from django.utils import timezone
 
-from . import services
-from .models import Attachment, Board, Case, Direction, Document, DocumentKind
+from . import attachments, queries, services
+from .models import (
+    Attachment,
+    Board,
+    Case,
+    CaseAlias,
+    Direction,
+    Document,
+    DocumentKind,
+    ReferenceRelation,
+)
 
-MAX_UPLOAD_BYTES = 25 * 1024 * 1024
-ALLOWED_UPLOADS = {
-    ".pdf": "application/pdf",
-    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    ".txt": "text/plain",
-}
+
+class UploadFieldMixin:
+    """Reads the file of ``upload_field`` with ``attachments.read_upload`` while the form is
+    validated: a wrong type, a file too large or unreadable is a form error, and the text is
+    read once (``self.upload``) for the service that stores it."""
+
+    upload_field = "file"
+    upload: attachments.Upload | None = None
+
+    def clean(self):
+        data = super().clean()
+        file = data.get(self.upload_field)
+        if isinstance(file, UploadedFile):
+            try:
+                self.upload = attachments.read_upload(file)
+            except attachments.AttachmentError as error:
+                self.add_error(self.upload_field, str(error))
+        return data
 
 
-class RegisterCaseForm(forms.Form):
+class _StoredFile:
+    def __init__(self, name: str, url: str):
+        self.name, self.url = name, url
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AttachmentFileWidget(AdminFileWidget):
+    """The stored file links to the admin's download (a permission check), never to a media
+    URL: attachments are not served from the web root. No "clear" box: a registered file is
+    replaced, not removed."""
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        instance = getattr(value, "instance", None)
+        if context["widget"]["is_initial"] and instance is not None and instance.pk:
+            url = reverse("admin:cases_attachment_download", args=[instance.pk])
+            context["widget"]["value"] = _StoredFile(value.name.rsplit("/", 1)[-1], url)
+            context["widget"]["required"] = True
+        return context
+
+
+class ReferenceRowForm(forms.Form):
+    """One referenced case by its number, in any spelling and at any board."""
+
+    dnr = forms.CharField(
+        label="Hänvisar till diarienummer",
+        max_length=64,
+        required=False,
+        help_text="T.ex. KS 2019/656, också hos en annan nämnd.",
+    )
+    relation = forms.ChoiceField(
+        label="Relation", choices=ReferenceRelation.choices, required=False
+    )
+
+    def clean(self):
+        data = super().clean()
+        typed = (data.get("dnr") or "").strip()
+        if not typed:
+            return data
+        cases = queries.lookup_dnr(typed).cases
+        if len(cases) == 1:
+            data["target"] = cases[0]
+        elif cases:
+            numbers = ", ".join(sorted(case.dnr for case in cases))
+            self.add_error("dnr", f"”{typed}” finns hos flera nämnder ({numbers}). Skriv prefixet.")
+        else:
+            near = queries.near_miss_cases(typed)
+            hint = f" Menade du {near[0].dnr}?" if near else ""
+            self.add_error("dnr", f"”{typed}” finns inte i registret.{hint}")
+        return data
+
+
+ReferenceFormSet = forms.formset_factory(ReferenceRowForm, extra=2, max_num=10, absolute_max=10)
+
+
+class RegisterCaseForm(UploadFieldMixin, forms.Form):
     """Register a new case with its first handling; the dnr is allocated on save."""
 
     board = forms.ModelChoiceField(label="Nämnd", queryset=Board.objects.none())
@@ -65,7 +147,19 @@ class RegisterCaseForm(forms.Form):
         label="Sekretessparagraf i OSL",
         max_length=64,
         required=False,
-        help_text="T.ex. 26 kap. 1 §",
+        help_text="T.ex. 26 kap. 1 § eller 26:1 OSL",
+    )
+    attachment = forms.FileField(
+        label="Bilaga",
+        required=False,
+        help_text="PDF, DOCX eller TXT, högst 25 MB. Texten blir sökbar.",
+    )
+    attachment_title = forms.CharField(
+        label="Bilagans rubrik",
+        max_length=500,
+        required=False,
+        help_text="Tom = filens namn. Bilagan har samma sekretess som handlingen.",
+        widget=forms.TextInput(attrs={"size": 80}),
     )
 
     def __init__(self, *args, boards, **kwargs):
@@ -73,6 +167,8 @@ class RegisterCaseForm(forms.Form):
         self.fields["board"].queryset = boards
         if boards.count() == 1:
             self.fields["board"].initial = boards.first()
+
+    upload_field = "attachment"
 
     def clean(self):
         data = super().clean()
@@ -135,19 +231,56 @@ class CaseAdminForm(forms.ModelForm):
         return data
 
 
-class AttachmentAdminForm(OslFieldsMixin, forms.ModelForm):
+class CaseAliasForm(forms.ModelForm):
+    """An alias typed in the case's inline gets its normalised key here, so it resolves."""
+
+    class Meta:
+        model = CaseAlias
+        fields = ["dnr"]
+
+    def clean_dnr(self):
+        dnr = self.cleaned_data["dnr"].strip()
+        case = self.instance.case if self.instance.case_id else None
+        if case is None:
+            return dnr
+        try:
+            self.instance.dnr_key = services.parse_case_dnr(dnr, board=case.board).key
+        except services.RegisterError as error:
+            raise forms.ValidationError(str(error)) from error
+        if case.dnr_key == self.instance.dnr_key:
+            raise forms.ValidationError("Det är ärendets eget diarienummer.")
+        taken = CaseAlias.objects.filter(case=case, dnr_key=self.instance.dnr_key)
+        if taken.exclude(pk=self.instance.pk).exists():
+            raise forms.ValidationError(f"Ärendet har redan aliaset {self.instance.dnr_key}.")
+        return dnr
+
+
+class CaseAliasFormSet(BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        keys = [
+            form.instance.dnr_key
+            for form in self.forms
+            if form.has_changed() and not form.errors and form.cleaned_data.get("dnr")
+        ]
+        if len(keys) != len(set(keys)):
+            raise forms.ValidationError("Samma alias står två gånger.")
+
+
+class AttachmentAdminForm(UploadFieldMixin, OslFieldsMixin, forms.ModelForm):
+    """A bilaga on its own page or in the document's Bilagor inline; the file is read by
+    ``attachments.read_upload`` (type, size, text) and saved by the admin through
+    ``attachments.save_attachment``."""
+
+    upload_field = "file"
+
     class Meta:
         model = Attachment
         fields = "__all__"
+        widgets = {"file": AttachmentFileWidget}
+        help_texts = {"number": "Tom = nästa nummer.", "osl_reference": "T.ex. 26 kap. 1 §"}
 
-    def clean_file(self):
-        upload = self.cleaned_data.get("file")
-        if not upload or not hasattr(upload, "size"):
-            return upload
-        name = upload.name.lower()
-        suffix = name[name.rfind(".") :] if "." in name else ""
-        if suffix not in ALLOWED_UPLOADS:
-            raise forms.ValidationError("Bara PDF, DOCX och TXT kan laddas upp.")
-        if upload.size > MAX_UPLOAD_BYTES:
-            raise forms.ValidationError("Filen är för stor (högst 25 MB).")
-        return upload
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "number" in self.fields:
+            self.fields["number"].required = False

@@ -271,7 +271,10 @@ class CaseStatusChange(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.case.dnr}: {self.from_status or '–'} → {self.to_status}"
+        return (
+            f"{self.case.dnr}: {self.get_from_status_display() or '–'} → "
+            f"{self.get_to_status_display()}"
+        )
 
 
 class DocumentQuerySet(models.QuerySet):

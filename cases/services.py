@@ -3,12 +3,9 @@
 import dataclasses
 import datetime
 import functools
-import io
 import pathlib
 import re
-import zipfile
 from collections.abc import Callable
-from xml.etree import ElementTree
 
 from django.db import connection, transaction
 from django.db.models import Max, Q
@@ -22,7 +19,6 @@ from .importers.model import PROVISIONAL_PREFIX
 from .importers.quality import load_wordlist
 from .models import (
     AgendaItem,
-    Attachment,
     Board,
     Case,
     CaseAlias,
@@ -228,6 +224,11 @@ def resolve_pending_references(*, case: Case) -> int:
             reference.save(update_fields=["status", "target", "suspected_target"])
             count += 1
     return count
+
+
+def parse_case_dnr(text: str, *, board: Board) -> dnrlib.Dnr:
+    """A number as a case number of the board's register (RegisterError if it is not)."""
+    return _parse_for_board(text, board=board)
 
 
 def _parse_for_board(text: str, *, board: Board) -> dnrlib.Dnr:
@@ -466,9 +467,14 @@ COUNTERPART_MISSING = "saknas"
 
 
 def normalise_osl_reference(text: str) -> str:
-    """'26 kap 1§', 'OSL 26:1', '26 kap. 1 §' → '26 kap. 1 §'; RegisterError if unreadable."""
+    """'26 kap 1§', 'OSL 26:1', '26:1 OSL', '26 kap. 1 § OSL' → '26 kap. 1 §';
+    RegisterError if unreadable."""
     cleaned = " ".join(text.replace("§", " § ").split())
-    cleaned = re.sub(r"(?i)^(osl|offentlighets- och sekretesslagen)\s*", "", cleaned)
+    if not cleaned:
+        raise RegisterError("Ange sekretessparagrafen i OSL, t.ex. ”26 kap. 1 §”.")
+    law = r"(?:osl|offentlighets- och sekretesslagen(?: \(2009:400\))?)"
+    cleaned = re.sub(rf"(?i)^{law}\s*", "", cleaned)
+    cleaned = re.sub(rf"(?i),?\s*{law}$", "", cleaned)
     short = re.fullmatch(r"(\d{1,2})\s*:\s*(\d{1,2})", cleaned)
     if short:
         cleaned = f"{short.group(1)} kap. {short.group(2)} §"
@@ -557,7 +563,7 @@ def register_new_case(
         case.public_title = public_title.strip()
         case.save(update_fields=["title_protected", "public_title", "updated_at"])
         index_case(case=case)
-    add_document(
+    document = add_document(
         case=case,
         title=document_title.strip() or title,
         kind=document_kind,
@@ -568,6 +574,7 @@ def register_new_case(
         confidential=confidential,
         osl_reference=osl_reference,
     )
+    index_document(document=document)
     return case
 
 
@@ -592,53 +599,6 @@ def personal_number_warnings(text: str) -> list[str]:
         f"Texten innehåller ett personnummer ({masked}). Personnummer får inte publiceras."
         for masked in _masked_personal_numbers(text)
     ]
-
-
-@transaction.atomic
-def extract_attachment_text(*, attachment: Attachment) -> str:
-    """Read the text of an uploaded PDF, DOCX or TXT so the bilaga becomes searchable."""
-    name = attachment.file.name.lower()
-    with attachment.file.open("rb") as handle:
-        data = handle.read()
-    if name.endswith(".pdf"):
-        text = _pdf_text(data)
-        content_type = "application/pdf"
-    elif name.endswith(".docx"):
-        text = _docx_text(data)
-        content_type = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-    else:
-        text = data.decode("utf-8", errors="replace")
-        content_type = "text/plain"
-    attachment.text = text
-    attachment.content_type = content_type
-    attachment.size = len(data)
-    attachment.save(update_fields=["text", "content_type", "size"])
-    return text
-
-
-def _pdf_text(data: bytes) -> str:
-    from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
-
-    try:
-        reader = PdfReader(io.BytesIO(data))
-        return "\n".join(page.extract_text() or "" for page in reader.pages)
-    except (PdfReadError, ValueError) as error:
-        raise RegisterError("PDF-filen går inte att läsa.") from error
-
-
-def _docx_text(data: bytes) -> str:
-    """The paragraphs of a DOCX (a zip with word/document.xml), without extra libraries."""
-    namespace = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            root = ElementTree.fromstring(archive.read("word/document.xml"))
-    except (zipfile.BadZipFile, KeyError, ElementTree.ParseError) as error:
-        raise RegisterError("DOCX-filen går inte att läsa.") from error
-    paragraphs = []
-    for paragraph in root.iter(f"{namespace}p"):
-        paragraphs.append("".join(node.text or "" for node in paragraph.iter(f"{namespace}t")))
-    return "\n".join(paragraphs)
 
 
 @transaction.atomic
@@ -694,6 +654,11 @@ def _masked_personal_numbers(text: str) -> list[str]:
 
 # --- Roles ---------------------------------------------------------------------------------
 
+# What each role's work needs. A registrator registers cases, handlings and bilagor, adds
+# aliases and references to any board's case (on the document page), and reads the meetings
+# and decisions the cases went to; a nämndsekreterare keeps meetings, agendas and decisions
+# and reads the cases, handlings and bilagor they are about. Which boards they act on is
+# decided per object by their memberships (queries.is_member), not by these permissions.
 ROLE_GROUPS = {
     "registrator": (
         "Registrator",
@@ -702,11 +667,14 @@ ROLE_GROUPS = {
             "casealias": ("add", "change", "view"),
             "document": ("add", "change", "view"),
             "attachment": ("add", "change", "view"),
-            "reference": ("view",),
+            "reference": ("add", "view"),
             "personaldatafinding": ("change", "view"),
             "casestatuschange": ("view",),
             "dnrseries": ("view",),
             "board": ("view",),
+            "meeting": ("view",),
+            "agendaitem": ("view",),
+            "decision": ("view",),
         },
     ),
     "namndsekreterare": (
@@ -716,7 +684,11 @@ ROLE_GROUPS = {
             "agendaitem": ("add", "change", "view"),
             "decision": ("add", "change", "view"),
             "case": ("view",),
+            "casealias": ("view",),
+            "casestatuschange": ("view",),
             "document": ("view",),
+            "attachment": ("view",),
+            "reference": ("view",),
             "board": ("view",),
         },
     ),
@@ -733,14 +705,14 @@ def ensure_role_permissions(*, user) -> None:
 
     roles = set(user.board_memberships.values_list("role", flat=True))
     for role, (group_name, model_perms) in ROLE_GROUPS.items():
-        group, created = Group.objects.get_or_create(name=group_name)
-        if created or not group.permissions.exists():
-            codenames = [
-                f"{action}_{model}" for model, actions in model_perms.items() for action in actions
-            ]
-            group.permissions.set(
-                Permission.objects.filter(content_type__app_label="cases", codename__in=codenames)
-            )
+        group, _created = Group.objects.get_or_create(name=group_name)
+        # The groups hold exactly what ROLE_GROUPS says, also after an upgrade changed it.
+        codenames = [
+            f"{action}_{model}" for model, actions in model_perms.items() for action in actions
+        ]
+        group.permissions.set(
+            Permission.objects.filter(content_type__app_label="cases", codename__in=codenames)
+        )
         if role in roles:
             user.groups.add(group)
         else:

@@ -12,6 +12,10 @@ from cases.models import BoardMembership, Case, Document
 from tests.factories import CaseFactory, DocumentFactory
 
 
+# The register form's empty reference rows (the formset's management form).
+NO_REFERENCES = {"hanvisning-TOTAL_FORMS": "0", "hanvisning-INITIAL_FORMS": "0"}
+
+
 def staff(username, board, role=BoardMembership.Role.REGISTRAR, *, superuser=False):
     user = User.objects.create_user(
         username, password="Ett-långt-lösenord-2026", is_staff=True, is_superuser=superuser
@@ -134,6 +138,7 @@ def test_registrar_registers_case_through_admin(client, hv):
     response = client.post(
         "/admin/cases/case/registrera/",
         {
+            **NO_REFERENCES,
             "board": hv.pk,
             "title": "Medborgarförslag om ängsmark",
             "document_kind": "medborgarforslag",
@@ -156,6 +161,7 @@ def test_register_form_refuses_missing_counterpart_in_swedish(client, hv):
     response = client.post(
         "/admin/cases/case/registrera/",
         {
+            **NO_REFERENCES,
             "board": hv.pk,
             "title": "X",
             "document_kind": "skrivelse",
@@ -271,6 +277,7 @@ def test_register_warns_about_personnummer_in_title(client, hv):
     response = client.post(
         "/admin/cases/case/registrera/",
         {
+            **NO_REFERENCES,
             "board": hv.pk,
             "title": "Ansökan från 19121212-1212",
             "document_kind": "skrivelse",
@@ -291,6 +298,7 @@ def test_duplicate_registration_needs_confirmation(client, hv):
     register(hv, title="Skrivelse om belysning", counterpart="Liberalerna")
     client.force_login(staff("reg", hv))
     form = {
+        **NO_REFERENCES,
         "board": hv.pk,
         "title": "Skrivelse om belysning",
         "document_kind": "skrivelse",

@@ -6,7 +6,7 @@ import zipfile
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from cases import services
+from cases import attachments, queries
 from cases.forms import AttachmentAdminForm
 from cases.models import Attachment
 from tests.factories import DocumentFactory
@@ -31,21 +31,39 @@ def media(settings, tmp_path):
 
 def test_docx_attachment_text_is_extracted_and_searchable(db, media):
     document = DocumentFactory()
-    attachment = Attachment.objects.create(
-        document=document,
-        number=1,
-        title="Karta",
-        file=SimpleUploadedFile("karta.docx", docx_bytes("Ängsmarken vid Grimstaskogen")),
+    upload = attachments.read_upload(
+        SimpleUploadedFile("karta.docx", docx_bytes("Ängsmarken vid Grimstaskogen"))
     )
 
-    text = services.extract_attachment_text(attachment=attachment)
-    services.index_document(document=document)
-
-    from cases import queries
+    attachment = attachments.add_attachment(document=document, upload=upload, title="Karta")
 
     results = queries.search_documents(query="grimstaskogen", filters=queries.SearchFilters())
-    assert text == "Ängsmarken vid Grimstaskogen"
+    assert (attachment.number, attachment.text, attachment.size) == (
+        1,
+        "Ängsmarken vid Grimstaskogen",
+        len(docx_bytes("Ängsmarken vid Grimstaskogen")),
+    )
+    assert attachment.content_type == (
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    )
     assert [h.document for h in results.hits] == [document]
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "message"),
+    [
+        ("tom.txt", b"", "Den skickade filen är tom."),
+        ("trasig.pdf", b"%PDF-1.4 inte alls en pdf", "PDF-filen går inte att läsa."),
+        ("trasig.docx", b"PK inte en zip", "DOCX-filen går inte att läsa."),
+    ],
+)
+def test_upload_refuses_unreadable_files_in_swedish(db, name, data, message):
+    document = DocumentFactory()
+    form = AttachmentAdminForm(
+        {"document": document.pk, "title": "Bilaga"}, {"file": SimpleUploadedFile(name, data)}
+    )
+
+    assert form.errors["file"] == [message]
 
 
 def test_upload_refuses_other_file_types_and_large_files(db, settings):

@@ -1,0 +1,154 @@
+"""Attachment uploads: the one way a file becomes a bilaga.
+
+Every upload path (the attachment page, the Bilagor inline on the document page, "Registrera
+ärende") reads the file with ``read_upload`` (type, size, text; a Swedish error for anything
+else) and stores it with ``save_attachment`` or ``add_attachment``, which also reindexes the
+handling so the attachment's words are searchable.
+"""
+
+import dataclasses
+import io
+import zipfile
+from xml.etree import ElementTree
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.db.models import Max
+
+from . import services
+from .models import Attachment, Document
+
+MAX_UPLOAD_BYTES = 25 * 1024 * 1024
+ALLOWED_UPLOADS = {
+    ".pdf": "application/pdf",
+    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ".txt": "text/plain",
+}
+
+
+class AttachmentError(services.RegisterError):
+    """An upload the register refuses; the message is Swedish."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Upload:
+    """A file that was read: what the register stores about it besides the file."""
+
+    file: UploadedFile
+    content_type: str
+    size: int
+    text: str
+
+    @property
+    def filename(self) -> str:
+        return self.file.name.rsplit("/", 1)[-1]
+
+
+def read_upload(file: UploadedFile) -> Upload:
+    """Check an uploaded file's type and size and read its text (PDF, DOCX or TXT)."""
+    name = (file.name or "").lower()
+    suffix = name[name.rfind(".") :] if "." in name else ""
+    if suffix not in ALLOWED_UPLOADS:
+        raise AttachmentError("Bara PDF, DOCX och TXT kan laddas upp.")
+    if file.size > MAX_UPLOAD_BYTES:
+        raise AttachmentError("Filen är för stor (högst 25 MB).")
+    if file.size == 0:
+        raise AttachmentError("Filen är tom.")
+    file.seek(0)
+    data = file.read()
+    file.seek(0)
+    if suffix == ".pdf":
+        text = _pdf_text(data)
+    elif suffix == ".docx":
+        text = _docx_text(data)
+    else:
+        text = _plain_text(data)
+    return Upload(file=file, content_type=ALLOWED_UPLOADS[suffix], size=len(data), text=text)
+
+
+@transaction.atomic
+def save_attachment(*, attachment: Attachment, upload: Upload | None = None) -> Attachment:
+    """Save an attachment (new or changed), with a newly uploaded file's text, size and type,
+    and reindex its handling (the attachment's words, or their removal when it became
+    confidential or unpublished)."""
+    if upload is not None:
+        attachment.file = upload.file
+        attachment.content_type = upload.content_type
+        attachment.size = upload.size
+        attachment.text = upload.text
+    if attachment.number is None:
+        attachment.number = _next_number(attachment.document)
+    if not attachment.title.strip() and upload is not None:
+        attachment.title = upload.filename
+    attachment.save()
+    services.index_document(document=attachment.document)
+    return attachment
+
+
+@transaction.atomic
+def add_attachment(
+    *,
+    document: Document,
+    upload: Upload,
+    title: str = "",
+    confidential: bool = False,
+    osl_reference: str = "",
+    published: bool = True,
+) -> Attachment:
+    """Add a file to a handling as its next bilaga."""
+    if confidential:
+        osl_reference = services.normalise_osl_reference(osl_reference)
+    attachment = Attachment(
+        document=document,
+        title=title.strip(),
+        confidential=confidential,
+        osl_reference=osl_reference if confidential else "",
+        published=published,
+    )
+    return save_attachment(attachment=attachment, upload=upload)
+
+
+def _next_number(document: Document) -> int:
+    # Lock the handling so two uploads to it get consecutive numbers.
+    Document.objects.select_for_update().filter(pk=document.pk).first()
+    return (document.attachments.aggregate(last=Max("number"))["last"] or 0) + 1
+
+
+def _plain_text(data: bytes) -> str:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        # Older Windows text files: every byte is a character in cp1252 or Latin-1.
+        try:
+            return data.decode("cp1252")
+        except UnicodeDecodeError:
+            return data.decode("latin-1")
+
+
+def _pdf_text(data: bytes) -> str:
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        locked = reader.is_encrypted and not reader.decrypt("")
+        pages = [] if locked else [page.extract_text() or "" for page in reader.pages]
+    except (PdfReadError, ValueError, KeyError, TypeError) as error:
+        raise AttachmentError("PDF-filen går inte att läsa.") from error
+    if locked:
+        raise AttachmentError("PDF-filen är lösenordsskyddad. Ladda upp en fil utan lösenord.")
+    return "\n".join(pages)
+
+
+def _docx_text(data: bytes) -> str:
+    """The paragraphs of a DOCX (a zip with word/document.xml), without extra libraries."""
+    namespace = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            root = ElementTree.fromstring(archive.read("word/document.xml"))
+    except (zipfile.BadZipFile, KeyError, ElementTree.ParseError) as error:
+        raise AttachmentError("DOCX-filen går inte att läsa.") from error
+    paragraphs = []
+    for paragraph in root.iter(f"{namespace}p"):
+        paragraphs.append("".join(node.text or "" for node in paragraph.iter(f"{namespace}t")))
+    return "\n".join(paragraphs)
