@@ -11,7 +11,6 @@ from cases import services
 from cases.models import BoardMembership, Case, Document
 from tests.factories import CaseFactory, DocumentFactory
 
-
 # The register form's empty reference rows (the formset's management form).
 NO_REFERENCES = {"hanvisning-TOTAL_FORMS": "0", "hanvisning-INITIAL_FORMS": "0"}
 

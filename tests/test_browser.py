@@ -4,13 +4,16 @@ Real Chromium (Debian's /usr/bin/chromium) driven by Playwright, against the liv
 """
 
 import datetime
+import io
 import json
 import os
+import re
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import User
+from django.core.management import call_command
 
 from cases import services
 from cases.models import BoardMembership, Case, Meeting
@@ -178,3 +181,67 @@ def test_registrar_registers_case_end_to_end(page, live_server, transactional_db
     case = Case.objects.get(board=hv)
     assert case.title == "Medborgarförslag om fler parkbänkar i Vällingby centrum"
     assert case.documents.get().kind == "medborgarforslag"
+
+
+def test_registrar_does_the_whole_job_as_that_role(
+    page, live_server, transactional_db, hv, ks, settings, tmp_path
+):
+    """Issue 20: as a registrator (not a superuser) register an incoming medborgarförslag
+    from a private person with an attachment and a reference to a KS case on one screen,
+    find the handling and the attachment's words in the public search, download the
+    attachment in the admin."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    remiss = services.register_case(
+        board=ks,
+        dnr="KS 2019/656",
+        title="Remiss om stadens hundpolicy",
+        registered_on=datetime.date(2019, 6, 1),
+    )
+    call_command(
+        "create_user",
+        "registrator",
+        role="registrator",
+        board=["HV"],
+        password_stdin=True,
+        stdin=io.StringIO("Ett-långt-lösenord-2026\n"),
+        stdout=io.StringIO(),
+    )
+    attachment_text = "Skiss: agilityhinder och en inhägnad rastyta vid Grimstaskogen."
+
+    page.goto(live_server.url + "/admin/login/")
+    page.fill("#id_username", "registrator")
+    page.fill("#id_password", "Ett-långt-lösenord-2026")
+    page.click("input[type=submit]")
+    page.goto(live_server.url + "/admin/cases/case/add/")
+    page.wait_for_url("**/registrera/")
+    page.fill("#id_title", "Medborgarförslag om en hundrastgård i Grimsta")
+    page.select_option("#id_document_kind", "medborgarforslag")
+    page.select_option("#id_direction", "in")
+    page.fill("#id_document_date", "2026-11-02")
+    page.fill("#id_counterpart", "Anna Andersson")
+    page.set_input_files(
+        "#id_attachment",
+        {"name": "skiss.txt", "mimeType": "text/plain", "buffer": attachment_text.encode()},
+    )
+    page.fill("#id_attachment_title", "Skiss över rastgården")
+    page.fill("#id_hanvisning-0-dnr", "KS 2019/656")
+    page.select_option("#id_hanvisning-0-relation", "for-kannedom")
+    page.click("input[type=submit]")
+
+    year = datetime.date.today().year
+    assert page.locator(".messagelist .success").inner_text() == (
+        f"Ärendet registrerades som HV {year}/1."
+    )
+    document = Case.objects.get(board=hv).documents.get()
+    assert [(r.target, r.relation) for r in document.references.all()] == [(remiss, "for-kannedom")]
+
+    for words in ["hundrastgård", "agilityhinder"]:
+        page.goto(f"{live_server.url}/sok/?q={words}")
+        assert page.locator("#results-heading").inner_text() == f"1 träff för ”{words}”"
+        assert page.locator(".hit .meta .dnr").all_inner_texts() == [f"HV {year}/1"]
+
+    page.goto(f"{live_server.url}/admin/cases/document/{document.pk}/change/")
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name=re.compile(r"skiss.*\.txt")).click()
+    download = download_info.value
+    assert Path(download.path()).read_text(encoding="utf-8") == attachment_text
