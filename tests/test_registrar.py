@@ -129,6 +129,7 @@ def test_each_role_reaches_the_pages_its_work_needs(client, hv):
         "/admin/cases/case/registrera/",
         f"/admin/cases/case/{case.pk}/change/",
         f"/admin/cases/document/{document.pk}/change/",
+        "/admin/cases/attachment/",
         "/admin/cases/attachment/add/",
         "/admin/cases/reference/",
         "/admin/cases/reference/add/",
@@ -143,15 +144,15 @@ def test_each_role_reaches_the_pages_its_work_needs(client, hv):
         client.force_login(user)
         reached[user.username] = {page: client.get(page).status_code for page in pages}
 
-    reg = [200, 200, 200, 200, 200, 403, 200, 403, 403, 403, 403]
-    sekr = [403, 200, 200, 403, 200, 403, 200, 200, 200, 200, 403]
+    reg = [200, 200, 200, 200, 200, 200, 403, 200, 403, 403, 403, 403]
+    sekr = [403, 200, 200, 200, 403, 200, 403, 200, 200, 200, 200, 403]
     assert reached == {
         "reg": dict(zip(pages, reg, strict=True)),
         "sekr": dict(zip(pages, sekr, strict=True)),
     }
 
 
-def test_registrar_sees_status_history_and_secretary_the_cases_attachments(client, hv):
+def test_status_history_shows_readable_statuses(client, hv):
     case = services.register_new_case(
         board=hv,
         title="Skrivelse om belysning",
