@@ -152,6 +152,36 @@ def test_each_role_reaches_the_pages_its_work_needs(client, hv):
     }
 
 
+def test_secretary_keeps_meeting_agenda_and_decision_as_that_role(client, hv):
+    case = CaseFactory(board=hv)
+    client.force_login(staff("sekr", hv, SECRETARY))
+
+    meeting_added = client.post(
+        "/admin/cases/meeting/add/",
+        {
+            "board": hv.pk,
+            "date": "2026-11-26",
+            "location": "Vällingby",
+            "items-TOTAL_FORMS": "1",
+            "items-INITIAL_FORMS": "0",
+            "items-0-number": "4",
+            "items-0-title": case.title,
+            "items-0-case": case.pk,
+            "decisions-TOTAL_FORMS": "0",
+            "decisions-INITIAL_FORMS": "0",
+        },
+    )
+    meeting = hv.meetings.get()
+    decision_added = client.post(
+        "/admin/cases/decision/add/",
+        {"meeting": meeting.pk, "case": case.pk, "decided_on": "2026-11-26", "text": "Bifall"},
+    )
+
+    assert (meeting_added.status_code, decision_added.status_code) == (302, 302)
+    assert [(i.number, i.case) for i in meeting.items.all()] == [(4, case)]
+    assert [(d.section, d.case, d.meeting) for d in case.decisions.all()] == [(1, case, meeting)]
+
+
 def test_status_history_shows_readable_statuses(client, hv):
     case = services.register_new_case(
         board=hv,
