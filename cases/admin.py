@@ -756,3 +756,7 @@ class PersonalDataFindingAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+# The queue of requests to see handlings ("Utlämnandebegäranden") has its own module.
+from .access import admin as access_admin  # noqa: E402, F401

@@ -856,3 +856,12 @@ class BoardMembership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} – {self.get_role_display()} för {self.board.short_name}"
+
+
+# Requests to see handlings live in their own package; imported here so Django finds them.
+from .access.models import (  # noqa: E402, F401
+    AccessOrder,
+    AccessRequest,
+    AccessRequestEvent,
+    AccessRequestItem,
+)

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .access import views as access_views
 
 app_name = "cases"
 urlpatterns = [
@@ -18,4 +19,8 @@ urlpatterns = [
     ),
     path("bilaga/<int:pk>/", views.attachment_download, name="attachment-download"),
     path("tillganglighet/", views.accessibility, name="accessibility"),
+    path("begar/", access_views.basket, name="access-basket"),
+    path("begar/lagg-till/", access_views.add_to_basket, name="access-add"),
+    path("begar/ta-bort/", access_views.remove_from_basket, name="access-remove"),
+    path("begaran/<str:token>/", access_views.order_status, name="access-status"),
 ]

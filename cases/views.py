@@ -8,6 +8,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.text import slugify
 
 from . import exports, queries
+from .access import queries as access_queries
+from .access import stats as access_stats
+from .access import views as access_views
 from .filters import SearchFilterSet
 from .models import Attachment, Board, Meeting, SearchEntry
 
@@ -163,15 +166,32 @@ def case_detail(request, dnr: str):
     highlight = _int_or_none(request.GET.get("handling"))
     page = queries.case_page(case)
     return render(
-        request, "cases/case_detail.html", {"page": page, "case": case, "highlight": highlight}
+        request,
+        "cases/case_detail.html",
+        {
+            "page": page,
+            "case": case,
+            "highlight": highlight,
+            "unpublished": access_queries.unpublished_documents(case),
+            "basket": access_views.basket_ids(request),
+        },
     )
 
 
 def board_detail(request, slug: str):
     board = get_object_or_404(Board.objects.select_related("successor"), slug=slug)
     cases, meetings = queries.board_page(board)
+    months = access_stats.board_statistics(board)
     return render(
-        request, "cases/board_detail.html", {"board": board, "cases": cases, "meetings": meetings}
+        request,
+        "cases/board_detail.html",
+        {
+            "board": board,
+            "cases": cases,
+            "meetings": meetings,
+            "access_months": months,
+            "access_bars": access_stats.chart_bars(months),
+        },
     )
 
 
