@@ -71,11 +71,19 @@ class AccessRequestAdmin(admin.ModelAdmin):
     def documents(self, obj):
         return obj.document_count
 
+    def _registrar_anywhere(self, request) -> bool:
+        # Asked for every link on an admin page; answered once per request.
+        if not hasattr(request, "_access_registrar"):
+            request._access_registrar = is_registrar(request.user)
+        return request._access_registrar
+
     def has_module_permission(self, request):
-        return is_registrar(request.user)
+        return self._registrar_anywhere(request)
 
     def has_view_permission(self, request, obj=None):
-        return is_registrar(request.user, obj.board if obj else None)
+        if obj is None:
+            return self._registrar_anywhere(request)
+        return is_registrar(request.user, obj.board)
 
     def has_change_permission(self, request, obj=None):
         return self.has_view_permission(request, obj)
