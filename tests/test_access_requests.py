@@ -77,9 +77,7 @@ def test_basket_spans_boards_and_order_goes_to_each_board(
     ] == [[register.hv_secret.pk], [register.ks_public.pk]]
     assert client.session["access_basket"] == []
     receipt = smtp_inbox.to("medborgare@example.se")
-    assert [m["subject"] for m in receipt] == [
-        "Vi har tagit emot din begäran om allmän handling"
-    ]
+    assert [m["subject"] for m in receipt] == ["Vi har tagit emot din begäran om allmän handling"]
     assert f"http://testserver/begaran/{order.token}/" in receipt[0]["body"]
     assert SECRET_TITLE not in receipt[0]["body"]
     hv_mail = smtp_inbox.to("registrator@hv.example")
