@@ -58,3 +58,8 @@ def seeds(django_db_setup, django_db_blocker):
 def imported(seeds, db):
     """The seeds in the register, for one test (use with ``seeds``)."""
     return None
+
+
+# Fixtures of the request-to-see-handlings tests, and a real SMTP server (aiosmtpd).
+from .access_fixtures import register  # noqa: E402, F401
+from .smtp import smtp_inbox  # noqa: E402, F401

@@ -11,8 +11,6 @@ from django.utils import timezone
 from cases.access import services
 from cases.access.models import AccessRequest, RequestStatus
 
-from .access_fixtures import register  # noqa: F401
-
 BASE = "http://testserver/"
 CHANGELIST = "/admin/cases/accessrequest/"
 

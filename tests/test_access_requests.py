@@ -10,8 +10,7 @@ from django.utils import timezone
 from cases.access import services
 from cases.access.models import AccessOrder, AccessRequest, AccessRequestEvent, RequestStatus
 
-from .access_fixtures import PASSWORD, SECRET_TEXT, SECRET_TITLE, register  # noqa: F401
-from .smtp import smtp_inbox  # noqa: F401
+from .access_fixtures import SECRET_TEXT, SECRET_TITLE
 
 BASE = "http://testserver/"
 

@@ -10,8 +10,6 @@ from cases.access import services, stats
 from cases.access.models import AccessRequest, RequestStatus
 from cases.access.workdays import easter_sunday, is_working_day, next_working_day
 
-from .access_fixtures import register  # noqa: F401
-
 STHLM = ZoneInfo("Europe/Stockholm")
 NOW = datetime.datetime(2026, 5, 20, 12, 0, tzinfo=STHLM)
 
