@@ -245,3 +245,124 @@ def test_registrar_does_the_whole_job_as_that_role(
         page.get_by_role("link", name=re.compile(r"skiss.*\.txt")).click()
     download = download_info.value
     assert Path(download.path()).read_text(encoding="utf-8") == attachment_text
+
+
+def login(browser, live_server, user):
+    user.set_password(ACCESS_PASSWORD)
+    user.save()
+    context = browser.new_context(locale="sv-SE")
+    staff_page = context.new_page()
+    staff_page.goto(live_server.url + "/admin/login/")
+    staff_page.fill("#id_username", user.username)
+    staff_page.fill("#id_password", ACCESS_PASSWORD)
+    staff_page.click("input[type=submit]")
+    staff_page.wait_for_url("**/admin/")
+    return context, staff_page
+
+
+ACCESS_PASSWORD = "Ett-långt-lösenord-2026"
+
+
+def decide(staff_page, live_server, *, choice: str, osl: str = ""):
+    staff_page.goto(live_server.url + "/admin/cases/accessrequest/")
+    rows = staff_page.locator("#result_list tbody tr")
+    assert rows.count() == 1
+    rows.first.locator("th a").click()
+    staff_page.locator("#decide-form").get_by_label(choice, exact=True).check()
+    staff_page.locator("#decide-form input[name^=osl_]").fill(osl)
+    staff_page.click("#decide-form input[type=submit]")
+    assert staff_page.locator(".messagelist .success").inner_text() == (
+        "Beslutet är fattat och skickat till sökanden."
+    )
+
+
+def test_citizen_requests_two_boards_handlings_and_both_registrars_answer(
+    page, browser, live_server, transactional_db, register, smtp_inbox
+):
+    page.goto(live_server.url + register.hv_case.get_absolute_url())
+    page.get_by_role("button", name="Begär ut HV 2026/40-2").click()
+    page.wait_for_url("**/begar/#bestallning")
+    page.goto(live_server.url + register.ks_case.get_absolute_url())
+    page.get_by_role("button", name="Begär ut KS 2026/12-1").click()
+    page.wait_for_url("**/begar/#bestallning")
+    assert page.locator(".basket li .dnr").all_inner_texts() == [
+        "HV 2026/40-2 (skrivelse, 2026-03-04)",
+        "KS 2026/12-1 Remiss om parkeringsnormer",
+    ]
+    page.fill("#id_email", "medborgare@example.se")
+    page.get_by_label("Med e-post").check()
+    page.get_by_role("button", name="Skicka begäran").click()
+    page.wait_for_url("**/begaran/*/?skickad=1")
+    status_url = page.locator(".receipt-link a").inner_text()
+    assert page.locator("h2").all_inner_texts() == [
+        "Hässelby-Vällingby stadsdelsnämnd: Inkommen, under prövning",
+        "Kommunstyrelsen: Inkommen, under prövning",
+    ]
+
+    hv_context, hv_page = login(browser, live_server, register.hv_registrar)
+    ks_context, ks_page = login(browser, live_server, register.ks_registrar)
+    decide(hv_page, live_server, choice="Avslå", osl="26 kap. 1 §")
+    decide(ks_page, live_server, choice="Lämna ut")
+    assert "KS 2026/12-1" not in hv_page.content()
+    assert "HV 2026/40-2" not in ks_page.content()
+    hv_context.close()
+    ks_context.close()
+
+    page.goto(status_url)
+    assert page.locator("h2").all_inner_texts() == [
+        "Hässelby-Vällingby stadsdelsnämnd: Besvarad",
+        "Kommunstyrelsen: Besvarad",
+    ]
+    assert page.locator("table td").all_inner_texts() == [
+        "HV 2026/40-2 (skrivelse, 2026-03-04)",
+        "Avslås (OSL 26 kap. 1 §)",
+        "KS 2026/12-1 Remiss om parkeringsnormer",
+        "Lämnas ut",
+    ]
+    assert "Kammarrätten i Stockholm" in page.locator(".decision").first.inner_text()
+    mails = smtp_inbox.to("medborgare@example.se")
+    assert sorted(m["subject"] for m in mails) == [
+        "Beslut från Hässelby-Vällingby stadsdelsnämnd om din begäran",
+        "Beslut från Kommunstyrelsen om din begäran",
+        "Vi har tagit emot din begäran om allmän handling",
+    ]
+    assert all(status_url in m["body"] for m in mails)
+    assert "Utredning om Kalle Karlssons" not in " ".join(m["body"] for m in mails)
+    assert axe_violations(page) == []
+
+
+def test_request_pages_and_statistics_have_no_wcag_violations(
+    page, live_server, transactional_db, register
+):
+    from cases.access import services as access_services
+
+    order = access_services.submit_order(
+        document_ids=[register.hv_secret.pk],
+        email="",
+        delivery="papper",
+        base_url=live_server.url,
+    )
+    page.goto(live_server.url + register.hv_case.get_absolute_url())
+    page.get_by_role("button", name="Begär ut HV 2026/40-2").click()
+    page.wait_for_url("**/begar/#bestallning")
+    found = {}
+    for path in [
+        register.hv_case.get_absolute_url(),
+        "/begar/",
+        order.get_absolute_url() + "?skickad=1",
+        "/namnd/hasselby-vallingby/",
+    ]:
+        page.goto(live_server.url + path)
+        violations = axe_violations(page)
+        if violations:
+            found[path] = violations
+    page.goto(live_server.url + "/begar/")
+    page.get_by_role("button", name="Skicka begäran").click()
+    assert page.locator(".error").first.inner_text() == (
+        "Skriv din e-postadress, eller kryssa i att du vill vara anonym."
+    )
+    violations = axe_violations(page)
+    if violations:
+        found["/begar/ (fel)"] = violations
+
+    assert found == {}, json.dumps(found, ensure_ascii=False, indent=1)
