@@ -247,20 +247,17 @@ def test_registrar_does_the_whole_job_as_that_role(
     assert Path(download.path()).read_text(encoding="utf-8") == attachment_text
 
 
-def login(browser, live_server, user):
-    user.set_password(ACCESS_PASSWORD)
-    user.save()
+def logged_in(browser, live_server, user):
+    """A browser context with the user's session (force_login: no password hashing)."""
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
     context = browser.new_context(locale="sv-SE")
-    staff_page = context.new_page()
-    staff_page.goto(live_server.url + "/admin/login/")
-    staff_page.fill("#id_username", user.username)
-    staff_page.fill("#id_password", ACCESS_PASSWORD)
-    staff_page.click("input[type=submit]")
-    staff_page.wait_for_url("**/admin/")
-    return context, staff_page
-
-
-ACCESS_PASSWORD = "Ett-långt-lösenord-2026"
+    context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
+    )
+    return context, context.new_page()
 
 
 def decide(staff_page, live_server, *, choice: str, osl: str = ""):
@@ -299,8 +296,8 @@ def test_citizen_requests_two_boards_handlings_and_both_registrars_answer(
         "Kommunstyrelsen: Inkommen, under prövning",
     ]
 
-    hv_context, hv_page = login(browser, live_server, register.hv_registrar)
-    ks_context, ks_page = login(browser, live_server, register.ks_registrar)
+    hv_context, hv_page = logged_in(browser, live_server, register.hv_registrar)
+    ks_context, ks_page = logged_in(browser, live_server, register.ks_registrar)
     decide(hv_page, live_server, choice="Avslå", osl="26 kap. 1 §")
     decide(ks_page, live_server, choice="Lämna ut")
     assert "KS 2026/12-1" not in hv_page.content()
