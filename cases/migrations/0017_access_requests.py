@@ -29,7 +29,7 @@ DROP TRIGGER IF EXISTS access_event_forbid_delete ON cases_accessrequestevent;
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0015_case_search'),
+        ('cases', '0016_role_group_permissions'),
     ]
 
     operations = [
