@@ -263,6 +263,8 @@ dotted = st.lists(st.integers(0, 99), min_size=2, max_size=5).map(
     lambda levels: ".".join(map(str, levels))
 )
 codes = st.from_regex(r"[0-9]{3}", fullmatch=True)
+short_codes = st.from_regex(r"[0-9]{1,3}", fullmatch=True)
+yy_years = st.integers(1970, 2069)
 
 prefix_family = st.one_of(
     st.builds(
@@ -314,6 +316,55 @@ DNRS = {
         number=numbers,
         prefix=st.just("T"),
         classification=codes,
+    ),
+    "year-number-code": st.builds(
+        Dnr, family=st.just("year-number-code"), year=years, number=numbers, classification=codes
+    ),
+    "number-year-class": st.builds(
+        Dnr,
+        family=st.just("number-year-class"),
+        year=years,
+        number=numbers,
+        classification=codes | dotted,
+    ),
+    "code-number-year": st.builds(
+        Dnr,
+        family=st.just("code-number-year"),
+        year=years,
+        number=numbers,
+        classification=short_codes,
+    ),
+    "code-number/yy": st.builds(
+        Dnr,
+        family=st.just("code-number/yy"),
+        year=yy_years,
+        number=numbers,
+        classification=st.from_regex(r"[0-9]{3,5}", fullmatch=True),
+    ),
+    "class/number-year": st.builds(
+        Dnr,
+        family=st.just("class/number-year"),
+        year=years,
+        number=numbers,
+        classification=short_codes | dotted,
+    ),
+    "class/number/year": st.builds(
+        Dnr,
+        family=st.just("class/number/year"),
+        year=years,
+        number=numbers,
+        classification=short_codes | dotted,
+    ),
+    "yy-code/number": st.builds(
+        Dnr, family=st.just("yy-code/number"), year=yy_years, number=numbers, classification=codes
+    ),
+    "number-year": st.builds(Dnr, family=st.just("number-year"), year=years, number=numbers),
+    "code-yy-number": st.builds(
+        Dnr,
+        family=st.just("code-yy-number"),
+        year=yy_years,
+        number=st.integers(100, 9_999_999),
+        classification=st.from_regex(r"[0-9]{3,4}", fullmatch=True),
     ),
 }
 any_dnr = st.one_of(*DNRS.values())
@@ -461,7 +512,7 @@ def test_find_dnrs_continues_a_list_of_numbers():
         ("Se dnr 312-410/2013", [("312-410/2013", "312-410/2013", "Kommunstyrelsen", None)]),
         (
             "Beslut från IVO, dnr 8.5-12345/2019",
-            [("8.5-12345/2019", "8.5-12345/2019", None, None)],
+            [("8.5-12345/2019", "8.5-12345/2019", "IVO", None)],
         ),
         ("VH 2019/254 Internremiss", [("VH 2019/254", "VH 2019/254", None, None)]),
     ],

@@ -11,6 +11,7 @@ from .families import (
     CLASS_NUMBER_SLASH_YEAR,
     CLASS_NUMBER_YEAR,
     CODE_NUMBER_SLASH_YEAR,
+    CODE_YY_NUMBER,
     PREFIX,
     TRAFIK,
 )
@@ -26,6 +27,9 @@ class BoardInfo:
     prefixes: tuple[str, ...]
     names: tuple[str, ...] = ()
     formats: tuple[str, ...] = ()
+    # A body outside the municipality (Länsstyrelsen, JO, another municipality's board): the
+    # register keeps it as a board of the "external body" kind so references to it resolve.
+    external: bool = False
 
     @property
     def forms(self) -> tuple[str, ...]:
@@ -68,10 +72,23 @@ STOCKHOLM_BOARDS: tuple[BoardInfo, ...] = (
         "Socialnämnden",
         "Socialnämnden",
         (),
-        ("Socialnämnd", "Socialförvaltning", "SoF"),
+        (
+            "Socialnämnd",
+            "Socialförvaltning",
+            "SoF",
+            "Socialtjänstnämnd",
+            "Socialtjänstförvaltning",
+            "Socialtjänst- och arbetsmarknadsnämnd",
+        ),
         (CLASS_NUMBER_SLASH_YEAR,),
     ),
-    BoardInfo("Trafiknämnden", "Trafiknämnden", ("T",), ("Trafiknämnd", "Trafikkontor"), (TRAFIK,)),
+    BoardInfo(
+        "Trafiknämnden",
+        "Trafiknämnden",
+        ("T",),
+        ("Trafiknämnd", "Trafikkontor", "Trafik- och renhållningsnämnd"),
+        (TRAFIK,),
+    ),
     BoardInfo(
         "Stadsbyggnadsnämnden",
         "Stadsbyggnadsnämnden",
@@ -119,6 +136,47 @@ STOCKHOLM_BOARDS: tuple[BoardInfo, ...] = (
     ),
     BoardInfo("Kommunfullmäktige", "Kommunfullmäktige", (), ("Kommunfullmäktige",)),
 )
+
+
+def _external(name: str, short: str, *names: str, formats: tuple[str, ...] = ()) -> BoardInfo:
+    return BoardInfo(name, short, (), names, formats, external=True)
+
+
+# Bodies outside the city whose numbers agendas quote ("Remiss från Länsstyrelsen, dnr
+# 505-08-64515", "JO dnr 5529-2013"). Named right before a number, they own it.
+EXTERNAL_BODIES: tuple[BoardInfo, ...] = (
+    _external(
+        "Länsstyrelsen i Stockholms län",
+        "Länsstyrelsen",
+        "Länsstyrelsen",
+        "Länsstyrelse",
+        formats=(CODE_YY_NUMBER,),
+    ),
+    _external("Justitieombudsmannen", "Justitieombudsmannen", "JO", "Riksdagens ombudsmän"),
+    _external("Justitiekanslern", "Justitiekanslern", "JK"),
+    _external("Inspektionen för vård och omsorg", "IVO", "IVO"),
+    _external("Socialstyrelsen", "Socialstyrelsen"),
+    _external("Skolinspektionen", "Skolinspektionen"),
+    _external("Skolverket", "Skolverket"),
+    _external("Integritetsskyddsmyndigheten", "IMY", "IMY", "Datainspektionen"),
+    _external("Polismyndigheten", "Polismyndigheten", "Polisen"),
+    _external("Migrationsverket", "Migrationsverket"),
+    _external("Försäkringskassan", "Försäkringskassan"),
+    _external("Arbetsmiljöverket", "Arbetsmiljöverket"),
+    _external("Trafikverket", "Trafikverket", "Vägverket", "Banverket"),
+    _external("Boverket", "Boverket"),
+    _external("Naturvårdsverket", "Naturvårdsverket"),
+    _external("Region Stockholm", "Region Stockholm", "Stockholms läns landsting", "SLL"),
+    _external("Förvaltningsrätten i Stockholm", "Förvaltningsrätten", "Länsrätten"),
+    _external("Kammarrätten i Stockholm", "Kammarrätten"),
+    _external("Mark- och miljödomstolen", "Mark- och miljödomstolen", "Miljödomstolen"),
+    _external("Regeringskansliet", "Regeringskansliet", "Regeringen"),
+    _external("Sveriges Kommuner och Regioner", "SKR", "SKR", "SKL"),
+    _external("Skatteverket", "Skatteverket"),
+    _external("Kronofogden", "Kronofogden"),
+    _external("Lantmäteriet", "Lantmäteriet"),
+)
+EXTERNAL_BY_SHORT_NAME = {body.short_name: body for body in EXTERNAL_BODIES}
 
 
 def _fold(text: str) -> str:

@@ -16,17 +16,31 @@ CODE_NUMBER_SLASH_YEAR = "code-number/year"
 YEAR_NUMBER_CLASS = "year-number-class"
 CLASS_NUMBER_YY = "class-number-yy"
 TRAFIK = "trafik"
+YEAR_NUMBER_CODE = "year-number-code"
+NUMBER_YEAR_CLASS = "number-year-class"
+CODE_NUMBER_YEAR = "code-number-year"
+CODE_NUMBER_SLASH_YY = "code-number/yy"
+CLASS_SLASH_NUMBER_YEAR = "class/number-year"
+CLASS_SLASH_NUMBER_SLASH_YEAR = "class/number/year"
+YY_CODE_SLASH_NUMBER = "yy-code/number"
+NUMBER_DASH_YEAR = "number-year"
+CODE_YY_NUMBER = "code-yy-number"
+# Not a family: a number read after a dnr word that fits none of them ("2015/KS 0011 001");
+# its key is its own tidied spelling.
+OTHER = "annan"
 
 
 @dataclass(frozen=True)
 class FormatFamily:
     """One way of writing a dnr.
 
-    ``pieces`` name the parts in order (see ``_PIECES``); the groups they capture say which
-    part is prefix, classification, year and löpnummer. ``template`` formats it back (fields
-    from ``_template_fields``). ``needs_context``: in running text, accept the number only
-    when a dnr word, a dnr list or a dnr table column vouches for it, because the bare shape
-    is also common for other things.
+    ``pieces`` name the parts in order (see ``grammar._PIECES``); the groups they capture say
+    which part is prefix, classification, year and löpnummer. ``template`` formats it back
+    (fields from ``grammar._template_fields``). ``needs_context``: in running text, accept the
+    number only when a dnr word, a dnr list, a dnr table column or a number of the same family
+    announced with a dnr word in the same text vouches for it, because the bare shape is also
+    common for other things. ``used_by`` and ``years`` say where and when the form is known
+    (which board owns a form is ``boards.BoardInfo.formats``).
     """
 
     name: str
@@ -35,8 +49,10 @@ class FormatFamily:
     example: str
     used_by: str
     needs_context: bool = False
+    years: str = ""
 
 
+# Order matters where two families read the same spelling: the first that fits wins.
 FAMILIES: tuple[FormatFamily, ...] = (
     # Before PREFIX: "T 2011-250-02217" would otherwise read as prefix T, year 2011, no. 250.
     FormatFamily(
@@ -44,22 +60,35 @@ FAMILIES: tuple[FormatFamily, ...] = (
         ("T", "year", "-", "code", "-", "number"),
         "T {year}-{classification}-{number5}",
         "T 2011-250-02217",
-        "Trafikkontoret/Trafiknämnden före eDok: år, diarieplanskod, löpnummer",
+        "Trafikkontoret/Trafiknämnden: år, diarieplanskod, löpnummer",
+        years="2005–2018",
+    ),
+    # Before PREFIX: "2007-367-531" is not document 531 of case 2007/367.
+    FormatFamily(
+        YEAR_NUMBER_CODE,
+        ("year", "-", "number", "-", "code"),
+        "{year}-{number}-{classification}",
+        "2007-367-531",
+        "Östermalm (2006–2010), Miljöförvaltningen (2007-003114-101)",
+        needs_context=True,
+        years="2006–2011",
     ),
     FormatFamily(
         PREFIX,
         ("prefix?", "year", "sep", "number", "doc?", "class?"),
         "{p}{year}/{number}{doc}{cls}",
         "HV 2019/272-3",
-        "eDok (Stockholm från 2018–2019) och de flesta kommuner: KS 2019/123, KSN-2019-0123",
+        "eDok (Stockholm från 2018–2019) och de flesta kommuner: KS 2019/123, KSN-2019-0123; "
+        "utan prefix Miljöförvaltningen 2011-1372",
         needs_context=True,  # only without prefix: "2019/272" is also a season, a table cell
+        years="2011–",
     ),
     FormatFamily(
         NUMBER_YEAR,
         ("prefix?", "number", "/", "year|yy"),
         "{p}{number_not_year}/{year}",
         "Ks 123/2019",
-        "löpnummer före år, t.ex. Örebro (Ks 123/2019), Göteborg (0123/19)",
+        "löpnummer före år: Örebro (Ks 123/2019), Göteborg (0123/19), Äldrenämnden (1/2007)",
         needs_context=True,
     ),
     FormatFamily(
@@ -67,36 +96,115 @@ FAMILIES: tuple[FormatFamily, ...] = (
         ("class", "-", "number", "-", "year"),
         "{classification}-{number}-{year}",
         "1.2.4-346-2019",
-        "stadsdelsförvaltningar före eDok (Hässelby-Vällingby 1.2.4 = medborgarförslag)",
+        "stadsdelsförvaltningar (Hässelby-Vällingby, Kungsholmen, Skarpnäck; 1.2.4 = "
+        "medborgarförslag)",
+        years="2010–2019",
     ),
     FormatFamily(
         CLASS_NUMBER_SLASH_YEAR,
-        ("class", "-", "number", "/", "year"),
+        ("class", "-", "number", "/", "year|yy"),
         "{classification}-{number}/{year}",
         "3.1.1-12/2018",
-        "Socialförvaltningen",
+        "Socialförvaltningen, Skarpnäck (1.2.4.-196/12), Skärholmen (1.6-216/2013)",
+        years="2008–2019",
     ),
     FormatFamily(
         CODE_NUMBER_SLASH_YEAR,
         ("code", "-", "number", "/", "year"),
         "{classification}-{number}/{year}",
         "312-410/2013",
-        "Kommunstyrelsen (stadsledningskontoret) före eDok",
+        "Kommunstyrelsen (stadsledningskontoret), Socialtjänstnämnden (106-0412/2007), "
+        "Farsta (311-234/2001), Äldrenämnden, Norrmalm",
+        years="2001–2017",
     ),
     FormatFamily(
         YEAR_NUMBER_CLASS,
         ("year", "-", "number", "-", "class"),
         "{year}-{number}-{classification}",
         "2012-207-1.2.4",
-        "äldre stadsdelsförvaltningar",
+        "äldre stadsdelsförvaltningar (Östermalm 2011-410-1.2.4)",
+        years="2011–2013",
     ),
     FormatFamily(
         CLASS_NUMBER_YY,
         ("code", "-", "number", "-", "yy"),
         "{classification}-{number}-{yy}",
         "101-188-05",
-        "äldre förvaltningar, tvåsiffrigt år",
+        "Kungsholmen, Älvsjö (2002–2007), Naturvårdsverket (523-3732-10)",
         needs_context=True,  # "123-45-67" could be anything
+        years="2002–2010",
+    ),
+    FormatFamily(
+        NUMBER_YEAR_CLASS,
+        ("number", "-", "year", "-", "code|class"),
+        "{number_not_year}-{year}-{classification}",
+        "121-2009-500",
+        "Rinkeby-Kista, Södermalm, Hägersten-Liljeholmen, Älvsjö, Spånga-Tensta (287-2010-1.5.2)",
+        needs_context=True,
+        years="2006–2012",
+    ),
+    FormatFamily(
+        CODE_NUMBER_YEAR,
+        ("code13", "-", "number", "-", "year"),
+        "{classification}-{number}-{year}",
+        "411-354-2013",
+        "Idrottsnämnden (411-354-2013), Rinkeby (000-172-2007), Hässelby-Vällingby "
+        "(7-742-2011), Kommunstyrelsen (303-442-2012)",
+        needs_context=True,
+        years="2006–2013",
+    ),
+    FormatFamily(
+        CODE_NUMBER_SLASH_YY,
+        ("code35", "-", "number", "/", "yy"),
+        "{classification}-{number}/{yy}",
+        "099-451/06",
+        "Spånga-Tensta (D nr 099 – 451 / 06), Äldrenämnden (60902-188/13)",
+        needs_context=True,
+        years="2004–2007",
+    ),
+    FormatFamily(
+        CLASS_SLASH_NUMBER_YEAR,
+        ("code13|class", "/", "number", "-", "year"),
+        "{classification}/{number}-{year}",
+        "2.2.2/171-2013",
+        "Skärholmen (002/023-2009, 1.2.4/282-2010)",
+        needs_context=True,
+        years="2008–2013",
+    ),
+    FormatFamily(
+        CLASS_SLASH_NUMBER_SLASH_YEAR,
+        ("code13|class", "/", "number", "/", "year|yy"),
+        "{classification}/{number}/{year}",
+        "1.1/3296/2012",
+        "Kulturnämnden (1.1/3296/2012), Idrottsnämnden (08.02.01/759/2015, 411/259/2014)",
+        needs_context=True,
+        years="2008–2021",
+    ),
+    FormatFamily(
+        YY_CODE_SLASH_NUMBER,
+        ("yy", "-", "code", "/", "number"),
+        "{yy}-{classification}/{number}",
+        "10-401/6460",
+        "Utbildningsnämnden (07-125/1765), Enskede-Årsta-Vantör (05-320/529)",
+        needs_context=True,
+        years="2005–2010",
+    ),
+    FormatFamily(
+        NUMBER_DASH_YEAR,
+        ("number", "-", "year"),
+        "{number_not_year}-{year}",
+        "5529-2013",
+        "Justitieombudsmannen (JO dnr 5529-2013)",
+        needs_context=True,
+    ),
+    FormatFamily(
+        CODE_YY_NUMBER,
+        ("code34", "-", "yy", "-", "number3"),
+        "{classification}-{yy}-{number_not_year}",
+        "505-08-64515",
+        "Länsstyrelsen i Stockholms län (505-07-26643, 7012-07-47703)",
+        needs_context=True,
+        years="2007–2012",
     ),
 )
 

@@ -7,10 +7,20 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
-from .boards import STOCKHOLM_BOARDS, BoardInfo, _Catalogue, _catalogue, _fold, ocr_phrase_regex
+from .anchored import read_after_keywords
+from .boards import (
+    EXTERNAL_BODIES,
+    EXTERNAL_BY_SHORT_NAME,
+    STOCKHOLM_BOARDS,
+    BoardInfo,
+    _Catalogue,
+    _catalogue,
+    _fold,
+)
 from .families import (
     CLASS_NUMBER_YY,
     FAMILIES,
+    FAMILIES_BY_NAME,
     NOT_PREFIXES,
     NUMBER_YEAR,
     PREFIX,
@@ -18,6 +28,19 @@ from .families import (
     FormatFamily,
 )
 from .grammar import _COMPILED, _DASH, Dnr, _looks_like_year, _make_dnr
+from .words import (
+    _BOARD_GLUE,
+    _DNR_WORD,
+    _KEYWORD_BEFORE,
+    _LIST_GLUE,
+    _NOT_DNR_BEFORE,
+    _ORPHAN_PREFIX,
+    _RELATION,
+    _SENTENCE_END,
+    _TABLE_HEADER,
+    _URL,
+    RELATIONS,
+)
 
 
 @dataclass(frozen=True)
@@ -32,132 +55,31 @@ class DnrMatch:
     relation: str | None
 
 
-# URLs and e-mail addresses, whose digits are never dnr. Bounded and anchored at token starts
-# so a long run of dashes or dotted digits cannot make the search quadratic.
-_URL = re.compile(
-    r"(?:https?://|www\.)[^\s<>\"]{1,500}"
-    r"|(?<![\w.+-])[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){1,8}"
-    r"|(?<![\w/.-])[\w-]{1,63}(?:\.[\w-]{1,63}){0,8}"
-    r"\.(?:se|com|org|net|nu|eu|gov|pdf|html?|aspx?|docx?)(?:/[^\s<>\"]{0,500})?(?!\w)",
+# A board's code right before a number of a form without prefix ("KS 331-159/2013").
+_LEAD_BEFORE = re.compile(r"(?<![\w/\-])(?P<code>[A-ZÅÄÖ]{2,5})[ \t]?[-\u2010-\u2015]?[ \t]?$")
+# A line that holds nothing before the number but the dnr word.
+_OWN_LINE = re.compile(rf"[ \t(]*(?:{_DNR_WORD})[ \t]*\.?[ \t]*:?[ \t]*", re.IGNORECASE)
+# A board's code before the dnr word: "KS dnr 2019/12", "SBN dnr: …".
+_CODE_BEFORE_KEYWORD = re.compile(
+    rf"(?<![\w])(?P<code>[A-ZÅÄÖ]{{2,5}})[ \t]+(?:{_DNR_WORD})[ \t]*\.?[ \t]*:?[ \t]*$",
     re.IGNORECASE,
 )
-# Words that announce a dnr, as OCR may have spelled them ("drende nr", "diarieférts pd").
-_DNR_WORD = "|".join(
-    (
-        r"dnr",
-        r"d\.\s?nr",
-        r"diarienummer",
-        r"diarienr",
-        r"diarie\s?nr",
-        ocr_phrase_regex("ärendenummer"),
-        ocr_phrase_regex("ärende nr"),
-        ocr_phrase_regex("ärende") + r"(?!\w)",
-        ocr_phrase_regex("diarieför*") + r"(?:\s+(?:" + ocr_phrase_regex("på") + r"|under|som))?",
-    )
-)
-# A dnr word right before the number ("Dnr:", "vårt dnr", "diarieförts på"), with nothing in
-# between but punctuation and a line break.
-_KEYWORD_BEFORE = re.compile(
-    rf"(?<![^\W\d_])(?:{_DNR_WORD})\s*\.?\s*:?\s*(?:nr\.?\s*)?[(\[]?\s*$", re.IGNORECASE
-)
-# Between a board's name and its number: the rest of the word (genitive -s, definite -en) and
-# a few linking words. Kept tight so a name earlier in the sentence does not claim the number.
-_GLUE_WORDS = "|".join(
-    (
-        _DNR_WORD,
-        r"nr|med|har|under|beteckning|referens|ref",
-        ocr_phrase_regex("stadsdels*"),
-        ocr_phrase_regex("nämnd*"),
-        ocr_phrase_regex("förvaltning*"),
-    )
-)
-_BOARD_GLUE = re.compile(
-    rf"(?::s)?\w*(?:[\s,.:;()\[\]\-\u2010-\u2015]|(?<![^\W\d_])(?:{_GLUE_WORDS})(?![^\W\d_]))*",
-    re.IGNORECASE,
-)
-# Between two numbers of one list: "HV 2019/272, HV 2019/259 samt HV 2019/19".
-_LIST_GLUE = re.compile(
-    r"\s*(?:[,;&+/]\s*(?:och|samt|eller)?|och|samt|resp\.?|respektive|eller)\s*"
-    rf"(?:(?:{_DNR_WORD})\s*\.?\s*:?\s*)?",
-    re.IGNORECASE,
-)
-# Signs a bare number is not a dnr even next to a dnr word: detaljplan (S-Dp 2004-10231-54).
-_NOT_DNR_BEFORE = re.compile(r"(?<![^\W\d_])(?:S-)?Dp\.?\s*$|§\s*$", re.IGNORECASE)
-_TABLE_HEADER = re.compile(r"[ \t|]*(?:dnr|diarienummer|diarienr)\b[^0-9\n]*$", re.IGNORECASE)
-_ORPHAN_PREFIX = re.compile(r"[ \t|]*(?P<prefix>[A-ZÅÄÖ]{1,6})[ \t]+(?![0-9])\S")
 
-RELATIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("besvarar-aven", ("besvarar även", "besvaras även", "besvarar också", "besvaras också")),
-    ("remiss-fran", ("remiss från", "remissen från", "remiss ifrån", "remitterat från")),
-    ("svar-pa", ("svar på", "besvarande av")),
-    ("for-kannedom", ("för kännedom", "för information")),
-    ("overlamnat-till", ("överlämna* till", "översän* till")),
-)
-_RELATION = re.compile(
-    "|".join(
-        f"(?P<r{index}>(?<![^\\W\\d_])(?:{'|'.join(ocr_phrase_regex(p) for p in phrases)}))"
-        for index, (_name, phrases) in enumerate(RELATIONS)
-    ),
-    re.IGNORECASE,
-)
-_SENTENCE_END = re.compile(r"(?<![Dd]nr)(?<!nr)[.!?]\s+[A-ZÅÄÖ]|\n[ \t]*\n")
-
-
-# Authorities outside the municipality whose numbers appear in agendas ("Beslut från IVO, dnr
-# 8.5-12345/2019"): named right before a number, they keep it from being credited to a board
-# by its form.
-OUTSIDE_AUTHORITIES = (
-    "Inspektionen för vård och omsorg",
-    "IVO",
-    "Socialstyrelsen",
-    "Justitieombudsmannen",
-    "JO",
-    "Justitiekanslern",
-    "Länsstyrelsen",
-    "Skolinspektionen",
-    "Datainspektionen",
-    "Integritetsskyddsmyndigheten",
-    "IMY",
-    "Polismyndigheten",
-    "Polisen",
-    "Migrationsverket",
-    "Försäkringskassan",
-    "Arbetsmiljöverket",
-    "Trafikverket",
-    "Boverket",
-    "Naturvårdsverket",
-    "Region Stockholm",
-    "Stockholms läns landsting",
-    "SLL",
-    "Förvaltningsrätten",
-    "Kammarrätten",
-    "Mark- och miljödomstolen",
-    "Regeringen",
-    "Regeringskansliet",
-    "Sveriges Kommuner och Regioner",
-    "SKR",
-    "SKL",
-    "Skatteverket",
-    "Kronofogden",
-    "Lantmäteriet",
-)
-_OUTSIDE_NAMES = re.compile(
-    r"(?<!\w)(?:\w*departement|"
-    + "|".join(
-        ocr_phrase_regex(name) for name in sorted(OUTSIDE_AUTHORITIES, key=len, reverse=True)
-    )
-    + ")",
-    re.IGNORECASE,
-)
-_OUTSIDE = BoardInfo("utomstående myndighet", "utomstående myndighet", ())
+# The names of the outside bodies, for callers that list them.
+OUTSIDE_AUTHORITIES = tuple(form for body in EXTERNAL_BODIES for form in body.forms)
+# Any ministry ("Svar på remiss från Socialdepartementet") stands for the Government Offices.
+_DEPARTMENT = re.compile(r"(?<!\w)\w+departement(?:et|ets)?", re.IGNORECASE)
 
 
 @dataclass
 class _Candidate:
     start: int
     end: int
-    family: FormatFamily
+    family: FormatFamily | None
     groups: dict[str, str | None]
+    # Read after a dnr word (``anchored.read_after_keywords``): the Dnr is already made.
+    dnr: Dnr | None = None
+    lead: str | None = None
 
 
 @dataclass
@@ -165,6 +87,10 @@ class _Found:
     match: DnrMatch
     board: BoardInfo | None
     label: str | None
+    # No prefix and no body named before it: the number shows the document's own series.
+    plain: bool = False
+    # Written with the document's own board's prefix ("HV 2019/272" in a HV text).
+    marked: bool = False
 
 
 def find_dnrs(
@@ -177,12 +103,17 @@ def find_dnrs(
 
     ``board`` names the board whose document it is (short name, name or prefix): numbers
     without prefix and in classification forms are that board's unless the words around say
-    otherwise ("Remiss från Kommunstyrelsen, dnr …", "Socialförvaltningens dnr …"), a prefix
-    names another board, or the form is one only another board uses.
+    otherwise ("Remiss från Kommunstyrelsen, dnr …", "Socialförvaltningens dnr …", "KS dnr
+    …"), a prefix names another board, or the form is one only another body uses; but a
+    number in the document's own series (a form its plain numbers use) stays the board's even
+    after "Remiss från …". Bodies outside the city (``EXTERNAL_BODIES``) are always known.
     """
     if not text:
         return []
-    return _Finder(text, _catalogue(tuple(boards)), board).run()
+    boards = tuple(boards)
+    known = {b.short_name for b in boards}
+    boards += tuple(body for body in EXTERNAL_BODIES if body.short_name not in known)
+    return _Finder(text, _catalogue(boards), board).run()
 
 
 class _Finder:
@@ -190,26 +121,65 @@ class _Finder:
         self.text = text
         self.catalogue = catalogue
         self.own_board = catalogue.by_label.get(_fold(board)) if board else None
-        # A board the catalogue does not describe (another municipality) keeps its label, and
-        # the catalogue's family owners do not apply to its documents.
+        # A board the catalogue does not describe (another municipality) keeps its label; the
+        # catalogue's prefixes and family owners do not apply to its documents.
         self.own_label = self.own_board.short_name if self.own_board else board
         self.foreign = bool(board) and self.own_board is None
         self.urls = [m.span() for m in _URL.finditer(text)]
+        self.own_series: set[str] = set()
+        self.learnt: set[str] = set()
 
     def run(self) -> list[DnrMatch]:
+        candidates = sorted(self._candidates(), key=lambda c: (c.start, c.start - c.end))
+        # Families announced with a dnr word in this text vouch for bare numbers of the same
+        # family; the families of its plain numbers are the document's own series.
+        self.learnt = {_shape(self.text[c.start : c.end]) for c in candidates if c.dnr is not None}
+        plain: dict[str, set[str]] = {}
+        marked = False
+        for found in self._scan(candidates):
+            if found.plain:
+                plain.setdefault(found.match.dnr.family, set()).add(found.match.dnr.key)
+            marked = marked or found.marked
+        self.own_series = self._own_series(plain, marked)
+        return [found.match for found in self._scan(candidates)]
+
+    def _own_series(self, plain: dict[str, set[str]], marked: bool) -> set[str]:
+        """The families of the document's own numbers. When the text marks the board's own
+        numbers with its prefix ("HV 2019/272"), the board's known forms; otherwise the family
+        most of its plain numbers (no prefix, no body named) use, if two different numbers
+        show it or no other body owns the form."""
+        own_board = self.own_board
+        if marked and own_board is not None and own_board.formats:
+            return {family for family in own_board.formats if family in plain}
+        if not plain:
+            return set()
+        most = max(len(keys) for keys in plain.values())
+        own = set()
+        for family, keys in plain.items():
+            owner = self.catalogue.family_owner.get(family)
+            if owner is not None and owner.external:
+                continue
+            if len(keys) == most and (most > 1 or owner is None or owner is own_board):
+                own.add(family)
+        return own
+
+    def _scan(self, candidates: list[_Candidate]) -> list[_Found]:
         accepted: list[_Found] = []
         last_end = -1
-        for candidate in sorted(self._candidates(), key=lambda c: (c.start, c.start - c.end)):
+        for candidate in candidates:
             if candidate.start < last_end or self._in_url(candidate):
                 continue
             found = self._judge(candidate, accepted[-1] if accepted else None)
             if found is not None:
                 accepted.append(found)
-                last_end = candidate.end
-        return [found.match for found in accepted]
+                last_end = found.match.end
+        return accepted
 
     def _candidates(self) -> list[_Candidate]:
-        candidates = []
+        candidates = [
+            _Candidate(a.start, a.end, FAMILIES_BY_NAME.get(a.dnr.family), {}, a.dnr, a.lead)
+            for a in read_after_keywords(self.text)
+        ]
         for family in FAMILIES:
             for m in _COMPILED[family.name][1].finditer(self.text):
                 groups = m.groupdict()
@@ -236,48 +206,60 @@ class _Finder:
         """Accept one candidate as a dnr, with its board and relation, or refuse it.
         ``previous`` is the last accepted number, which this one may continue as a list."""
         text = self.text
-        groups = c.groups
-        before = text[max(0, c.start - 80) : c.start]
+        start, lead = c.start, c.lead
+        if c.dnr is None and c.family is not None and "prefix?" not in c.family.pieces:
+            # A board's code before a form without prefix: "remiss från KS, KS 331-159/2013".
+            code = _LEAD_BEFORE.search(text, max(0, start - 8), start)
+            if code and code.group("code") in self.catalogue.by_prefix:
+                start, lead = code.start(), code.group("code")
+        before = text[max(0, start - 80) : start]
         if _NOT_DNR_BEFORE.search(before):
             return None
-        keyword = bool(_KEYWORD_BEFORE.search(before))
+        keyword = c.dnr is not None or bool(_KEYWORD_BEFORE.search(before))
         listed = (
             previous is not None
-            and c.start - previous.match.end <= 30
-            and _LIST_GLUE.fullmatch(text, previous.match.end, c.start) is not None
+            and start - previous.match.end <= 30
+            and _LIST_GLUE.fullmatch(text, previous.match.end, start) is not None
         )
-        prefix_text = groups.get("prefix")
-        known_board = None
-        if prefix_text is not None:
-            known_board = self.catalogue.by_prefix.get(prefix_text.upper())
-            # Trafikkontoret's shape is distinctive enough on its own, whatever the catalogue.
-            unknown = known_board is None and c.family.name != TRAFIK
-            if unknown and not self._unknown_prefix_ok(c, keyword or listed):
-                return None
-        sep = groups.get("sep")
-        if sep is not None and re.fullmatch(_DASH, sep):
-            sep = "-"
-        dnr = _make_dnr(c.family, groups, sep=sep, keyword=keyword)
-        if dnr is None:
-            return None
-
+        groups = c.groups
+        prefix_text = groups.get("prefix") or lead or (c.dnr.prefix if c.dnr else None)
+        known_board = self.catalogue.by_prefix.get(prefix_text.upper()) if prefix_text else None
         table_prefix = None
-        needs_context = c.family.needs_context and (
-            prefix_text is None or (known_board is None and c.family.name == NUMBER_YEAR)
-        )
-        if c.family.name == CLASS_NUMBER_YY:
-            needs_context = True
-        if needs_context and not (keyword or listed):
-            table = self._table_context(c)
-            if table is None:
+        if c.dnr is not None:
+            dnr = c.dnr
+        else:
+            family = c.family
+            assert family is not None
+            if groups.get("prefix") is not None and known_board is None:
+                # Trafikkontoret's shape is distinctive enough on its own, whatever the catalogue.
+                vouched = keyword or listed
+                if family.name != TRAFIK and not self._unknown_prefix_ok(c, vouched):
+                    return None
+            sep = groups.get("sep")
+            if sep is not None and re.fullmatch(_DASH, sep):
+                sep = "-"
+            made = _make_dnr(family, groups, sep=sep, keyword=keyword)
+            if made is None:
                 return None
-            table_prefix = table or None
-        if c.family.name == PREFIX and prefix_text is None and not keyword and not listed:
-            if sep in (":", "."):
-                return None
+            dnr = made
+            needs_context = family.needs_context and (
+                groups.get("prefix") is None or (known_board is None and family.name == NUMBER_YEAR)
+            )
+            if family.name == CLASS_NUMBER_YY:
+                needs_context = True
+            learnt = _shape(text[start : c.end]) in self.learnt
+            if needs_context and not (keyword or listed or learnt):
+                table = self._table_context(c)
+                if table is None:
+                    return None
+                table_prefix = table or None
+            if family.name == PREFIX and groups.get("prefix") is None and not (keyword or listed):
+                if sep in (":", "."):
+                    return None
 
+        named = self._named_board(start)
         board, label = self._attribute(
-            c, dnr, known_board, previous if listed else None, table_prefix
+            c, dnr, prefix_text, known_board, named, previous if listed else None, table_prefix
         )
         if dnr.family in (PREFIX, NUMBER_YEAR) and dnr.prefix is None:
             inherited = (
@@ -289,32 +271,38 @@ class _Finder:
             if prefix:
                 dnr = replace(dnr, prefix=prefix)
 
-        relation = self._relation(c.start)
+        relation = self._relation(start)
         if relation is None and listed and previous is not None:
             relation = previous.match.relation
-        match = DnrMatch(text[c.start : c.end], c.start, c.end, dnr, label, relation)
-        return _Found(match, board, label)
+        match = DnrMatch(text[start : c.end], start, c.end, dnr, label, relation)
+        own_mark = known_board is not None and known_board is self.own_board
+        plain = prefix_text is None and named is None
+        return _Found(match, board, label, plain=plain, marked=own_mark)
 
     def _attribute(
         self,
         c: _Candidate,
         dnr: Dnr,
+        prefix_text: str | None,
         known_board: BoardInfo | None,
+        named: BoardInfo | None,
         list_head: _Found | None,
         table_prefix: str | None,
     ) -> tuple[BoardInfo | None, str | None]:
-        """Whose number it is, strongest evidence first: a known prefix; a board (or an
-        outside authority) named right before it; the list it continues; the table row's
-        prefix; a form only one board uses; the document's own board."""
-        if known_board is not None:
+        """Whose number it is, strongest evidence first: a known prefix; the document's own
+        series; a board (or an outside body) named right before it; the list it continues;
+        the table row's prefix; a form only one body uses; the document's own board."""
+        if known_board is not None and not self.foreign:
             return known_board, known_board.short_name
-        named = self._named_board(c.start)
-        if named is _OUTSIDE:
-            return None, None
-        if named is not None:
+        own_series = prefix_text is None and dnr.family in self.own_series
+        if named is not None and not own_series and not self._own_line(c.start):
             return named, named.short_name
-        if c.groups.get("prefix") is not None and c.family.name != TRAFIK:
-            return None, None  # an unknown prefix ("VH", another municipality's "BUN")
+        if c.lead is not None and known_board is None and not self.foreign:
+            pass  # a series code ("SSA 1.6-111181/12"): the number's form decides
+        elif prefix_text is not None and (c.family is None or c.family.name != TRAFIK):
+            if self.foreign:
+                return None, self.own_label  # another municipality's own "KS", "BUN"
+            return None, None  # an unknown prefix ("VH", "SSA")
         if list_head is not None and list_head.label is not None:
             # Only a list of one form: "HV 2019/272, 2019/259" but not "…, 3.1.1-12/2018".
             if list_head.match.dnr.family == dnr.family:
@@ -322,7 +310,7 @@ class _Finder:
         if table_prefix is not None:
             board = self.catalogue.by_prefix.get(table_prefix)
             return board, board.short_name if board else None
-        return self._default_board(dnr)
+        return self._default_board(dnr, own_series)
 
     def _unknown_prefix_ok(self, c: _Candidate, vouched: bool) -> bool:
         """A word in front of a year is only a board prefix when it looks like one: 2–5
@@ -372,29 +360,42 @@ class _Finder:
             return ""
         return None
 
-    def _named_board(self, start: int) -> BoardInfo | None:
-        """The board named right before the number: "Remiss från kommunstyrelsen, dnr",
-        "Trafiknämndens dnr", "Socialförvaltningens diarienummer"."""
-        window_start = max(0, start - 90)
+    def _named_board(self, start: int, window_start: int = 0) -> BoardInfo | None:
+        """The body named right before the number: "Remiss från kommunstyrelsen, dnr",
+        "Trafiknämndens dnr", "Socialförvaltningens diarienummer", "KS dnr", "Begäran från
+        Länsstyrelsen, dnr"."""
+        window_start = max(window_start, start - 90)
         named: list[tuple[int, BoardInfo | None]] = []
         if self.catalogue.names is not None:
             for m in self.catalogue.names.finditer(self.text, window_start, start):
                 if _BOARD_GLUE.fullmatch(self.text, m.end(), start):
                     group = next(k for k, v in m.groupdict().items() if v is not None)
                     named.append((m.start(), self.catalogue.name_board[group]))
-        for m in _OUTSIDE_NAMES.finditer(self.text, window_start, start):
+        for m in _DEPARTMENT.finditer(self.text, window_start, start):
             if _BOARD_GLUE.fullmatch(self.text, m.end(), start):
-                named.append((m.start(), _OUTSIDE))
+                named.append((m.start(), EXTERNAL_BY_SHORT_NAME["Regeringskansliet"]))
+        code = _CODE_BEFORE_KEYWORD.search(self.text, max(0, start - 30), start)
+        if code and code.group("code") in self.catalogue.by_prefix and not self.foreign:
+            named.append((code.start(), self.catalogue.by_prefix[code.group("code")]))
         # The nearest name wins: "Remiss från Socialstyrelsen till kommunstyrelsen, dnr …".
         return max(named, key=lambda item: item[0])[1] if named else None
 
-    def _default_board(self, dnr: Dnr) -> tuple[BoardInfo | None, str | None]:
+    def _own_line(self, start: int) -> bool:
+        """Is the number on a line of its own after the dnr word, with the body named on an
+        earlier line? That is the layout of the document's own number under "Remiss från
+        kommunstyrelsen"."""
+        line_start = self.text.rfind("\n", 0, start) + 1
+        if not _OWN_LINE.fullmatch(self.text, line_start, start):
+            return False
+        return line_start > 0 and self._named_board(start, line_start) is None
+
+    def _default_board(self, dnr: Dnr, own_series: bool) -> tuple[BoardInfo | None, str | None]:
         own = self.own_board
         owner = self.catalogue.family_owner.get(dnr.family)
-        if not self.foreign and owner is not None:
-            # A form only one board uses is that board's, unless the document's own board
-            # uses it too (or we know nothing of the document's board's forms).
-            if own is None or (own.formats and dnr.family not in own.formats):
+        if not self.foreign and not own_series and owner is not None:
+            # A form only one body uses is that body's, unless the document's own board uses
+            # it too (or we know nothing of the document's board's forms).
+            if own is None or owner.external or (own.formats and dnr.family not in own.formats):
                 return owner, owner.short_name
         return own, self.own_label
 
@@ -412,6 +413,15 @@ class _Finder:
             return None
         index = int(best.lastgroup[1:]) if best.lastgroup else 0
         return RELATIONS[index][0]
+
+
+def _shape(raw: str) -> str:
+    """A number's shape: a year as Y, other runs of digits as 9, letters as A, separators
+    kept without spaces ("2019/272" and "2019/12" share "Y/9"; "110/2049" is "9/Y")."""
+    shape = re.sub(r"(?<![0-9])(?:19|20)[0-9]{2}(?![0-9])", "Y", raw)
+    shape = re.sub(r"[0-9]+", "9", shape)
+    shape = re.sub(r"[^\W\d_]+", "A", shape)
+    return re.sub(r"\s+", "", shape)
 
 
 def _glued(text: str, position: int) -> bool:

@@ -14,7 +14,9 @@ from .families import (
     FAMILIES,
     FAMILIES_BY_NAME,
     NOT_PREFIXES,
+    NUMBER_DASH_YEAR,
     NUMBER_YEAR,
+    OTHER,
     PREFIX,
     TRAFIK,
     FormatFamily,
@@ -50,6 +52,19 @@ _PIECES: dict[str, tuple[str, str]] = {
         rf"(?P<classification>{_CLASS})(?:\.(?={_GAP}{_DASH}))?",
     ),
     "code": (r"(?P<classification>[0-9]{3})", r"(?P<classification>[0-9]{3})"),
+    "code13": (r"(?P<classification>[0-9]{1,3})", r"(?P<classification>[0-9]{1,3})"),
+    "code34": (r"(?P<classification>[0-9]{3,4})", r"(?P<classification>[0-9]{3,4})"),
+    "code35": (r"(?P<classification>[0-9]{3,5})", r"(?P<classification>[0-9]{3,5})"),
+    "code|class": (
+        rf"(?P<classification>{_CLASS}|[0-9]{{3}})",
+        rf"(?P<classification>{_CLASS}|[0-9]{{3}})",
+    ),
+    # "2.2.2/171-2013", "1.1.-295/12": a dot may end the class before its separator.
+    "code13|class": (
+        rf"(?P<classification>{_CLASS}|[0-9]{{1,3}})\.?",
+        rf"(?P<classification>{_CLASS}|[0-9]{{1,3}})",
+    ),
+    "number3": (r"(?P<number>[0-9]{3,7})", r"(?P<number>[0-9]{3,7})"),
     "/": ("/", rf"{_GAP}/{_GAP}"),
     "-": ("-", rf"{_GAP}{_DASH}{_GAP}"),
     "sep": (r"(?P<sep>[/:.-])", rf"(?:{_GAP}(?P<sep>[/:]|{_DASH}){_GAP}|(?P<dot>\.))"),
@@ -89,6 +104,8 @@ class Dnr:
     prefix: str | None = None
     classification: str | None = None
     document: int | None = None
+    # Only for a number of no known family (``OTHER``): its tidied spelling, which is its key.
+    text: str | None = None
 
     @property
     def key(self) -> str:
@@ -96,6 +113,8 @@ class Dnr:
         a trailing classification ("KS 2019/00123-1.2.3") too, since the number alone names
         the case."""
         case = self.case_dnr
+        if self.family == OTHER:
+            return self.text or ""
         if self.family == PREFIX:
             case = replace(case, classification=None)
         return format_dnr(case)
@@ -139,6 +158,8 @@ def _template_fields(dnr: Dnr) -> dict[str, str]:
 def format_dnr(dnr: Dnr) -> str:
     """The family's canonical spelling, e.g. "HV 2019/272-3", "1.2.4-346-2019"."""
     family = FAMILIES_BY_NAME.get(dnr.family)
+    if dnr.family == OTHER and dnr.text:
+        return dnr.text
     if family is None:
         raise DnrError(f"Okänd diarienummerform ”{dnr.family}”.")
     return family.template.format(**_template_fields(dnr))
@@ -277,6 +298,8 @@ def _make_dnr(
     elif family.name == NUMBER_YEAR:
         if len(year_text) == 2 and prefix is None and len(number_text) < 3:
             return None  # "12/19" is a date; Göteborg pads its löpnummer ("0123/19")
+    elif family.name == NUMBER_DASH_YEAR and _looks_like_year(number_text):
+        return None  # "2015-2018" is a period
     elif classification is not None and family.name != TRAFIK and "." in classification:
         classification = _canonical_class(classification)
     return Dnr(
