@@ -94,7 +94,9 @@ def score(excerpts: list[dict], texts: Path = TEXTS) -> Score:
             else:
                 total.wrong_owner.append(f"{label} → {found[span]} (not {owner})")
         total.false += [
-            f"{excerpt['id']}: {text[start:end]}" for start, end in found if (start, end) not in gold
+            f"{excerpt['id']}: {text[start:end]}"
+            for start, end in found
+            if (start, end) not in gold
         ]
     return total
 
@@ -107,10 +109,14 @@ def main() -> int:
     excerpts = load_annotations()
     missing = [e["id"] for e in excerpts if not (options.texts / f"{e['id']}.txt").exists()]
     if missing:
-        print(f"{len(missing)} excerpts missing in {options.texts} (see tests/dnr_devset/README.md)")
+        print(
+            f"{len(missing)} excerpts missing in {options.texts} (see tests/dnr_devset/README.md)"
+        )
         return 1
     result = score(excerpts, options.texts)
-    print(f"excerpts {len(excerpts)}, numbers annotated {result.annotated}, returned {result.returned}")
+    print(
+        f"excerpts {len(excerpts)}, numbers annotated {result.annotated}, returned {result.returned}"
+    )
     print(f"precision {result.precision:.3f}  recall {result.recall:.3f}")
     print(
         f"owner right {result.owner_right}/{result.hits} found; attributed to another body "

@@ -40,6 +40,9 @@ class BoardKind(models.TextChoices):
     EXECUTIVE = "kommunstyrelse", "Kommunstyrelse"
     COUNCIL = "kommunfullmaktige", "Kommunfullmäktige"
     OTHER = "annan", "Annan"
+    # A body outside the city (Länsstyrelsen, JO, another municipality) whose numbers the
+    # city's documents quote; kept so references to it resolve and show who owns the number.
+    EXTERNAL = "extern", "Extern myndighet"
 
 
 class CaseStatus(models.TextChoices):

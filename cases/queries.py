@@ -23,6 +23,7 @@ from .models import (
     AgendaItem,
     Attachment,
     Board,
+    BoardKind,
     Case,
     CaseAlias,
     CaseStatus,
@@ -38,7 +39,9 @@ from .models import (
 def board_catalogue() -> list[dnrlib.BoardInfo]:
     """What the dnr engine knows about each board: the built-in name forms plus the
     prefixes registrators have configured in the database."""
-    builtin = {info.short_name: info for info in dnrlib.STOCKHOLM_BOARDS}
+    builtin = {
+        info.short_name: info for info in (*dnrlib.STOCKHOLM_BOARDS, *dnrlib.EXTERNAL_BODIES)
+    }
     catalogue = []
     for board in Board.objects.order_by("name"):
         known = builtin.get(board.short_name)
@@ -49,6 +52,7 @@ def board_catalogue() -> list[dnrlib.BoardInfo]:
                 prefixes=tuple(board.dnr_prefixes) or (known.prefixes if known else ()),
                 names=known.names if known else (board.name, board.short_name),
                 formats=known.formats if known else (),
+                external=board.kind == BoardKind.EXTERNAL,
             )
         )
     return catalogue
@@ -67,7 +71,9 @@ def latest_cases(*, limit: int = 20) -> list[Case]:
 
 
 def boards_for_home() -> tuple[list[Board], list[Board]]:
-    boards = list(Board.objects.select_related("successor").order_by("name"))
+    boards = list(
+        Board.objects.exclude(kind=BoardKind.EXTERNAL).select_related("successor").order_by("name")
+    )
     active = [b for b in boards if b.valid_to is None]
     former = [b for b in boards if b.valid_to is not None]
     return active, former

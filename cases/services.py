@@ -10,6 +10,7 @@ from collections.abc import Callable
 from django.db import connection, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
+from django.utils.text import slugify
 from simple_history.utils import bulk_create_with_history
 
 from . import dnr as dnrlib
@@ -20,6 +21,7 @@ from .importers.quality import load_wordlist
 from .models import (
     AgendaItem,
     Board,
+    BoardKind,
     Case,
     CaseAlias,
     CaseStatus,
@@ -143,13 +145,32 @@ def record_references(*, document: Document) -> list[Reference]:
             display=match.dnr.case_dnr.display,
             start=match.start,
             end=match.end,
-            board=boards.get(match.board) if match.board else None,
+            board=_reference_board(match.board, boards),
             relation=match.relation or "",
         )
         _resolve(reference)
         references.append(reference)
     Reference.objects.bulk_create(references)
     return references
+
+
+def _reference_board(label: str | None, boards: dict[str, Board]) -> Board | None:
+    """The register's board for the owner the dnr engine named; a body outside the city
+    (Länsstyrelsen, JO, ...) is added as a board of the external kind the first time a
+    document quotes one of its numbers."""
+    if not label:
+        return None
+    if label not in boards and label in dnrlib.EXTERNAL_BY_SHORT_NAME:
+        body = dnrlib.EXTERNAL_BY_SHORT_NAME[label]
+        boards[label], _created = Board.objects.get_or_create(
+            short_name=body.short_name,
+            defaults={
+                "name": body.name,
+                "slug": slugify(body.short_name),
+                "kind": BoardKind.EXTERNAL,
+            },
+        )
+    return boards.get(label)
 
 
 @transaction.atomic

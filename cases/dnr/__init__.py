@@ -18,7 +18,13 @@ the engine knows) and ``finder`` (finding numbers in text and attributing them).
 from here: ``from cases import dnr``; ``dnr.parse_dnr(...)``.
 """
 
-from .boards import STOCKHOLM_BOARDS, BoardInfo, ocr_phrase_regex
+from .boards import (
+    EXTERNAL_BODIES,
+    EXTERNAL_BY_SHORT_NAME,
+    STOCKHOLM_BOARDS,
+    BoardInfo,
+    ocr_phrase_regex,
+)
 from .families import (
     CLASS_NUMBER_SLASH_YEAR,
     CLASS_NUMBER_YEAR,
@@ -28,6 +34,7 @@ from .families import (
     FAMILIES_BY_NAME,
     NOT_PREFIXES,
     NUMBER_YEAR,
+    OTHER,
     PREFIX,
     TRAFIK,
     YEAR_NUMBER_CLASS,
@@ -50,10 +57,13 @@ __all__ = [
     "CLASS_NUMBER_YEAR",
     "CLASS_NUMBER_YY",
     "CODE_NUMBER_SLASH_YEAR",
+    "EXTERNAL_BODIES",
+    "EXTERNAL_BY_SHORT_NAME",
     "FAMILIES",
     "FAMILIES_BY_NAME",
     "NOT_PREFIXES",
     "NUMBER_YEAR",
+    "OTHER",
     "OUTSIDE_AUTHORITIES",
     "PREFIX",
     "RELATIONS",

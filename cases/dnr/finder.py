@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import bisect
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
@@ -57,6 +56,20 @@ class DnrMatch:
 
 # A board's code right before a number of a form without prefix ("KS 331-159/2013").
 _LEAD_BEFORE = re.compile(r"(?<![\w/\-])(?P<code>[A-ZÅÄÖ]{2,5})[ \t]?[-\u2010-\u2015]?[ \t]?$")
+# Where a number of some family can start: digits after a non-digit, or a word of at most six
+# letters (a prefix) right before such digits.
+_DIGITS_START = re.compile(r"(?<![0-9])[0-9]")
+_JOINED_DIGITS = re.compile(
+    r"[0-9]+(?:\.[0-9]+)*\.?[ \t\u00a0\u2007\u202f]*(?:\r?\n[ \t\u00a0\u2007\u202f]*)?"
+    r"[-/:.\u2010-\u2015\u2212\ufe63\uff0d]"
+)
+_SPACE = r"[ \t\u00a0\u2007\u202f]"
+_PREFIX_TAIL = re.compile(
+    rf"(?<![\w/\-\u2010-\u2015])[^\W\d_]{{1,6}}{_SPACE}*"
+    rf"(?:[-/\u2010-\u2015]{_SPACE}*|\r?\n{_SPACE}*)?\Z"
+)
+# The run of characters a URL is made of, after a candidate.
+_TOKEN_HEAD = re.compile(r'[^\s<>"]{0,500}')
 # A line that holds nothing before the number but the dnr word.
 _OWN_LINE = re.compile(rf"[ \t(]*(?:{_DNR_WORD})[ \t]*\.?[ \t]*:?[ \t]*", re.IGNORECASE)
 # A board's code before the dnr word: "KS dnr 2019/12", "SBN dnr: …".
@@ -125,7 +138,7 @@ class _Finder:
         # catalogue's prefixes and family owners do not apply to its documents.
         self.own_label = self.own_board.short_name if self.own_board else board
         self.foreign = bool(board) and self.own_board is None
-        self.urls = [m.span() for m in _URL.finditer(text)]
+        self.url_tokens: dict[int, list[tuple[int, int]]] = {}
         self.own_series: set[str] = set()
         self.learnt: set[str] = set()
 
@@ -136,7 +149,7 @@ class _Finder:
         self.learnt = {_shape(self.text[c.start : c.end]) for c in candidates if c.dnr is not None}
         plain: dict[str, set[str]] = {}
         marked = False
-        for found in self._scan(candidates):
+        for found in self._scan(candidates, relations=False):
             if found.plain:
                 plain.setdefault(found.match.dnr.family, set()).add(found.match.dnr.key)
             marked = marked or found.marked
@@ -163,13 +176,13 @@ class _Finder:
                 own.add(family)
         return own
 
-    def _scan(self, candidates: list[_Candidate]) -> list[_Found]:
+    def _scan(self, candidates: list[_Candidate], *, relations: bool = True) -> list[_Found]:
         accepted: list[_Found] = []
         last_end = -1
         for candidate in candidates:
             if candidate.start < last_end or self._in_url(candidate):
                 continue
-            found = self._judge(candidate, accepted[-1] if accepted else None)
+            found = self._judge(candidate, accepted[-1] if accepted else None, relations)
             if found is not None:
                 accepted.append(found)
                 last_end = found.match.end
@@ -180,8 +193,22 @@ class _Finder:
             _Candidate(a.start, a.end, FAMILIES_BY_NAME.get(a.dnr.family), {}, a.dnr, a.lead)
             for a in read_after_keywords(self.text)
         ]
+        # Every family's number starts at a run of digits or at a short word right before
+        # digits (its prefix): try the families there only, not at every character.
+        starts = []
+        for m in _DIGITS_START.finditer(self.text):
+            if _JOINED_DIGITS.match(self.text, m.start()) is None:
+                continue  # a lone number ("2019", "12 kr"): no family is one group of digits
+            prefix = _PREFIX_TAIL.search(self.text, max(0, m.start() - 24), m.start())
+            if prefix is not None:
+                starts.append(prefix.start())
+            starts.append(m.start())
         for family in FAMILIES:
-            for m in _COMPILED[family.name][1].finditer(self.text):
+            pattern = _COMPILED[family.name][1]
+            for position in starts:
+                m = pattern.match(self.text, position)
+                if m is None:
+                    continue
                 groups = m.groupdict()
                 if groups.get("dot"):
                     groups["sep"] = "."
@@ -197,12 +224,20 @@ class _Finder:
         return candidates
 
     def _in_url(self, candidate: _Candidate) -> bool:
-        # URL spans come from one finditer: sorted and disjoint, so only the last one that
-        # starts before the candidate's end can overlap it.
-        index = bisect.bisect_left(self.urls, (candidate.end, -1)) - 1
-        return index >= 0 and self.urls[index][1] > candidate.start
+        """Is the candidate part of a URL or e-mail address? Those never contain spaces, so
+        only the run of non-space characters around the candidate is looked at."""
+        text = self.text
+        low = max(0, candidate.start - 500)
+        start = max(text.rfind(ch, low, candidate.start) for ch in ' \t\n\r<>"\u00a0') + 1
+        start = max(start, low)
+        if start not in self.url_tokens:
+            end = _TOKEN_HEAD.match(text, candidate.end).end()
+            self.url_tokens[start] = [m.span() for m in _URL.finditer(text, start, end)]
+        return any(a < candidate.end and b > candidate.start for a, b in self.url_tokens[start])
 
-    def _judge(self, c: _Candidate, previous: _Found | None) -> _Found | None:
+    def _judge(
+        self, c: _Candidate, previous: _Found | None, relations: bool = True
+    ) -> _Found | None:
         """Accept one candidate as a dnr, with its board and relation, or refuse it.
         ``previous`` is the last accepted number, which this one may continue as a list."""
         text = self.text
@@ -271,7 +306,7 @@ class _Finder:
             if prefix:
                 dnr = replace(dnr, prefix=prefix)
 
-        relation = self._relation(start)
+        relation = self._relation(start) if relations else None
         if relation is None and listed and previous is not None:
             relation = previous.match.relation
         match = DnrMatch(text[start : c.end], start, c.end, dnr, label, relation)
