@@ -356,7 +356,12 @@ DNRS = {
         classification=short_codes | dotted,
     ),
     "yy-code/number": st.builds(
-        Dnr, family=st.just("yy-code/number"), year=yy_years, number=numbers, classification=codes
+        Dnr,
+        family=st.just("yy-code/number"),
+        year=yy_years,
+        number=numbers,
+        classification=codes,
+        document=st.none() | st.integers(1, 999),
     ),
     "number-year": st.builds(Dnr, family=st.just("number-year"), year=years, number=numbers),
     "code-yy-number": st.builds(

@@ -158,3 +158,18 @@ def test_lookup_unique_redirects_to_case(client, hv):
 
     assert response.status_code == 302
     assert response["Location"] == target.get_absolute_url() + "?handling=3#handling-3"
+
+
+def test_reference_to_an_outside_body_names_it_as_an_external_board(client, hv):
+    answer = case(hv, "HV 2019/250", "Svar till Länsstyrelsen")
+    document(answer, "Begäran från Länsstyrelsen, dnr 7012-07-47703.\nFörvaltningens svar.")
+
+    [reference] = Reference.objects.select_related("board")
+    home = client.get("/").content.decode()
+
+    assert (reference.raw, reference.board.name, reference.board.kind) == (
+        "7012-07-47703",
+        "Länsstyrelsen i Stockholms län",
+        "extern",
+    )
+    assert "Länsstyrelsen i Stockholms län" not in home

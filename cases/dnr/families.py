@@ -182,10 +182,10 @@ FAMILIES: tuple[FormatFamily, ...] = (
     ),
     FormatFamily(
         YY_CODE_SLASH_NUMBER,
-        ("yy", "-", "code", "/", "number"),
-        "{yy}-{classification}/{number}",
+        ("yy", "-", "code", "/", "number", "doc:?"),
+        "{yy}-{classification}/{number}{docc}",
         "10-401/6460",
-        "Utbildningsnämnden (07-125/1765), Enskede-Årsta-Vantör (05-320/529)",
+        "Utbildningsnämnden (07-125/1765:2, handling 2), Enskede-Årsta-Vantör (05-320/529)",
         needs_context=True,
         years="2005–2010",
     ),

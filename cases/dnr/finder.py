@@ -277,8 +277,9 @@ class _Finder:
             if made is None:
                 return None
             dnr = made
+            # "KS 353/2008" is a § number that lost its sign unless a dnr word vouches for it.
             needs_context = family.needs_context and (
-                groups.get("prefix") is None or (known_board is None and family.name == NUMBER_YEAR)
+                groups.get("prefix") is None or family.name == NUMBER_YEAR
             )
             if family.name == CLASS_NUMBER_YY:
                 needs_context = True

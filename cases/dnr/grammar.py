@@ -68,6 +68,7 @@ _PIECES: dict[str, tuple[str, str]] = {
     "/": ("/", rf"{_GAP}/{_GAP}"),
     "-": ("-", rf"{_GAP}{_DASH}{_GAP}"),
     "sep": (r"(?P<sep>[/:.-])", rf"(?:{_GAP}(?P<sep>[/:]|{_DASH}){_GAP}|(?P<dot>\.))"),
+    "doc:?": (r"(?::(?P<document>[0-9]{1,3}))?", r"(?::(?P<document>[0-9]{1,3})(?![0-9]))?"),
     "doc?": (r"(?:-(?P<document>[0-9]{1,4}))?", rf"(?:{_DASH}(?P<document>[0-9]{{1,4}}))?"),
     # A trailing classification: "KS 2019/00123-1.2.3" (Västerås), "KS-2019/1234.109" (Huddinge).
     "class?": (
@@ -144,6 +145,7 @@ def _template_fields(dnr: Dnr) -> dict[str, str]:
         "number_not_year": number_not_year,
         "classification": dnr.classification or "",
         "doc": f"-{dnr.document}" if dnr.document is not None else "",
+        "docc": f":{dnr.document}" if dnr.document is not None else "",
         # "-1.2.3" but ".109": "-109" would read back as a document number.
         "cls": (
             ""
