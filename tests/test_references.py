@@ -162,13 +162,13 @@ def test_lookup_unique_redirects_to_case(client, hv):
 
 def test_reference_to_an_outside_body_names_it_as_an_external_board(client, hv):
     answer = case(hv, "HV 2019/250", "Svar till Länsstyrelsen")
-    document(answer, "Begäran från Länsstyrelsen, dnr 7012-07-47703.\nFörvaltningens svar.")
+    document(answer, "Begäran från Länsstyrelsen, dnr 505-08-64515.\nFörvaltningens svar.")
 
     [reference] = Reference.objects.select_related("board")
     home = client.get("/").content.decode()
 
     assert (reference.raw, reference.board.name, reference.board.kind) == (
-        "7012-07-47703",
+        "505-08-64515",
         "Länsstyrelsen i Stockholms län",
         "extern",
     )

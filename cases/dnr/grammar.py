@@ -59,7 +59,7 @@ _PIECES: dict[str, tuple[str, str]] = {
         rf"(?P<classification>{_CLASS}|[0-9]{{3}})",
         rf"(?P<classification>{_CLASS}|[0-9]{{3}})",
     ),
-    # "2.2.2/171-2013", "1.1.-295/12": a dot may end the class before its separator.
+    # "002/023-2009", "1.1.-295/12": a dot may end the class before its separator.
     "code13|class": (
         rf"(?P<classification>{_CLASS}|[0-9]{{1,3}})\.?",
         rf"(?P<classification>{_CLASS}|[0-9]{{1,3}})",
