@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0016_role_group_permissions'),
+        ('cases', '0017_access_requests'),
     ]
 
     operations = [
