@@ -12,8 +12,9 @@ import tempfile
 from collections.abc import Iterable, Iterator
 from urllib.parse import quote
 
-from django.db import connection
 from django.urls import reverse
+
+from portal.db_router import read_connection as connection
 
 from .models import CaseStatus, DocumentKind, public_title
 

@@ -11,10 +11,11 @@ import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
-from django.db import connection
 from django.db.models import BooleanField, Prefetch, Q
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
+
+from portal.db_router import read_connection as connection
 
 from . import dnr as dnrlib
 from . import search

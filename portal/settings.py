@@ -56,6 +56,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before sessions: a session saved by this request counts as a write.
+    "portal.db_router.ReplicaReadsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -112,6 +114,31 @@ else:
             "USER": "postgres",
         }
     }
+
+# Read replicas (PostgreSQL streaming replication): DATABASE_REPLICA_URLS, comma-separated.
+# Public pages read from a healthy replica; writes, the admin and a visitor's next pages after a
+# write use the primary (portal/db_router.py). None = everything on the primary.
+DATABASE_REPLICAS = []
+for _number, _url in enumerate(
+    (u.strip() for u in os.environ.get("DATABASE_REPLICA_URLS", "").split(",") if u.strip()), 1
+):
+    _alias = f"replica{_number}"
+    DATABASES[_alias] = dj_database_url.parse(_url, conn_max_age=60)
+    # A replica that does not answer is skipped after 2 s (libpq's smallest timeout).
+    DATABASES[_alias]["OPTIONS"].setdefault("connect_timeout", 2)
+    # Tests read the replica as the test database itself.
+    DATABASES[_alias]["TEST"] = {"MIRROR": "default"}
+    DATABASE_REPLICAS.append(_alias)
+DATABASE_ROUTERS = ["portal.db_router.ReplicaRouter"]
+# A replica further behind than this is skipped; its health is checked at most this often.
+REPLICA_MAX_LAG_SECONDS = float(os.environ.get("REPLICA_MAX_LAG_SECONDS", "5"))
+REPLICA_HEALTH_SECONDS = float(os.environ.get("REPLICA_HEALTH_SECONDS", "5"))
+# After a write the same browser reads the primary this long; never shorter than the lag a
+# replica is allowed, or a registrar could miss what they just saved.
+READ_YOUR_WRITES_SECONDS = max(
+    int(os.environ.get("READ_YOUR_WRITES_SECONDS", "15")),
+    int(REPLICA_MAX_LAG_SECONDS + REPLICA_HEALTH_SECONDS) + 1,
+)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
