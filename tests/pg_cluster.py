@@ -123,7 +123,9 @@ class Cluster:
         self.ports.setdefault(name, _free_port())
         options = f"-p {self.ports[name]} -k {self.base} -c listen_addresses=127.0.0.1"
         log = self.base / f"{name}.log"
-        self._run("pg_ctl", "-D", str(self.data(name)), "-o", options, "-l", str(log), "-w", "start")
+        self._run(
+            "pg_ctl", "-D", str(self.data(name)), "-o", options, "-l", str(log), "-w", "start"
+        )
         self.running.add(name)
 
     def stop(self, name: str) -> None:
