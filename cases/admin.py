@@ -16,7 +16,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
-from . import attachments, exports, queries, registration, services
+from . import admin_jobs, attachments, exports, queries, registration, services  # noqa: F401 (admin_jobs registers BackgroundRun)
 from .forms import (
     AttachmentAdminForm,
     CaseAdminForm,

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Start Nämndportalen at http://127.0.0.1:8000/ with the demo data.
+# Start Nämndportalen at http://127.0.0.1:8000/ with the demo data, and a job worker beside it
+# (procrastinate: background imports and index rebuilds), stopped with the server.
 # Uses DATABASE_URL when set, otherwise an embedded PostgreSQL in var/pgdata.
 source "$(dirname "${BASH_SOURCE[0]}")/_venv.sh"
 ensure_venv ""
@@ -7,5 +8,9 @@ echo "==> Migrerar databasen"
 .venv/bin/python manage.py migrate --noinput
 echo "==> Läser in demodata (första gången)"
 .venv/bin/python manage.py load_demo
+echo "==> Startar jobbkön (manage.py procrastinate worker) bredvid webbservern"
+.venv/bin/python manage.py procrastinate worker &
+WORKER_PID=$!
+trap 'kill "$WORKER_PID" 2>/dev/null; wait "$WORKER_PID" 2>/dev/null' EXIT INT TERM
 echo "==> Startar portalen på http://${PORTAL_ADDRESS:-127.0.0.1:8000}/"
-exec .venv/bin/python manage.py runserver "${PORTAL_ADDRESS:-127.0.0.1:8000}"
+.venv/bin/python manage.py runserver "${PORTAL_ADDRESS:-127.0.0.1:8000}"

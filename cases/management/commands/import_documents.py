@@ -8,7 +8,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from cases import kinds, services
+from cases import background, kinds, services
 from cases.importers.pdf import PdfError
 
 SUFFIXES = (".txt", ".pdf")
@@ -34,6 +34,12 @@ class Command(BaseCommand):
             type=_parse_date,
             help="Sammanträdets datum (ÅÅÅÅ-MM-DD) om det inte ska läsas ur handlingarna.",
         )
+        parser.add_argument(
+            "--background",
+            action="store_true",
+            help="Lägg inläsningen i jobbkön i stället (en arbetare, manage.py procrastinate "
+            "worker, läser in; förloppet syns under Bakgrundsjobb i administrationen).",
+        )
 
     def handle(self, *args, **options):
         board = services.find_board(options["board"])
@@ -42,6 +48,8 @@ class Command(BaseCommand):
         files = _collect(options["paths"])
         if not files:
             raise CommandError("Hittade inga .txt- eller .pdf-filer att läsa in.")
+        if options["background"]:
+            return self._queue(board, options)
         verbosity = options["verbosity"]
         show_progress = verbosity >= 2 or (verbosity >= 1 and sys.stderr.isatty())
         started = time.monotonic()
@@ -69,6 +77,16 @@ class Command(BaseCommand):
             raise CommandError(
                 "Följande filer lästes inte in (inget ändrades för dem):\n" + "\n".join(failures)
             )
+
+    def _queue(self, board, options) -> None:
+        if options["meeting_date"]:
+            raise CommandError("--meeting-date går inte att kombinera med --background.")
+        for raw in options["paths"]:
+            try:
+                run = background.start_import(board=board, path=raw)
+            except background.AlreadyQueued as error:
+                raise CommandError(f"”{error}” väntar redan på att läsas in.") from error
+            self.stdout.write(f"Köad: {run.path} (bakgrundsjobb {run.pk}).")
 
     def _summary(self, results, failures, seconds: float) -> None:
         total = services.ImportResult(source_file="")

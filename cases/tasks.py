@@ -1,0 +1,18 @@
+"""Procrastinate tasks (found by procrastinate's Django app, which imports ``<app>.tasks``).
+
+Run them with ``manage.py procrastinate worker``; the work itself is in ``cases/background.py``.
+"""
+
+from procrastinate.contrib.django import app
+
+from . import background
+
+
+@app.task(name="cases.import_folder", queue="imports")
+def import_folder(run_id: int) -> None:
+    background.run_import(run_id)
+
+
+@app.task(name="cases.rebuild_search_index", queue="imports")
+def rebuild_search_index(run_id: int) -> None:
+    background.run_reindex(run_id)
