@@ -68,8 +68,8 @@ def _traversable(path: Path) -> None:
 class Cluster:
     """``primary`` and ``replica`` servers; ``url(name)`` gives a postgres:// URL for Django."""
 
-    def __init__(self) -> None:
-        self.bin = _bin_dir()
+    def __init__(self, *, bin_dir: Path | None = None) -> None:
+        self.bin = bin_dir or _bin_dir()
         self.user = _os_user()
         self.base = Path(tempfile.mkdtemp(prefix="np-replication-"))
         self.ports: dict[str, int] = {}
@@ -108,7 +108,10 @@ class Cluster:
         self.start("primary")
 
     def start_replica(self) -> None:
-        """A streaming replica of the primary (``pg_basebackup -R`` writes its standby config)."""
+        """A streaming replica of the primary (``pg_basebackup -R`` writes its standby config).
+
+        The primary may be a server this object did not start (``ports["primary"]`` set by the
+        caller, e.g. bench/load.py replicating the local server)."""
         self._run(
             "pg_basebackup",
             "-h", "127.0.0.1",
@@ -117,7 +120,21 @@ class Cluster:
             "-D", str(self.data("replica")),
             "-R", "-X", "stream", "-c", "fast",
         )  # fmt: skip
+        replica = self.data("replica")
+        if not (replica / "postgresql.conf").exists():
+            # Debian keeps a cluster's configuration in /etc: the copy has none of it.
+            self._write(replica / "postgresql.conf", "hot_standby = on\n")
+            self._write(
+                replica / "pg_hba.conf", "local all all trust\nhost all all 127.0.0.1/32 trust\n"
+            )
+            self._write(replica / "pg_ident.conf", "")
         self.start("replica")
+
+    def _write(self, path: Path, text: str) -> None:
+        path.write_text(text)
+        if self.user:
+            entry = pwd.getpwnam(self.user)
+            os.chown(path, entry.pw_uid, entry.pw_gid)
 
     def start(self, name: str) -> None:
         self.ports.setdefault(name, _free_port())
