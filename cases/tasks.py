@@ -3,6 +3,7 @@
 Run them with ``manage.py procrastinate worker``; the work itself is in ``cases/background.py``.
 """
 
+from django.db import connections
 from procrastinate.contrib.django import app
 
 from . import background
@@ -10,9 +11,16 @@ from . import background
 
 @app.task(name="cases.import_folder", queue="imports")
 def import_folder(run_id: int) -> None:
-    background.run_import(run_id)
+    try:
+        background.run_import(run_id)
+    finally:
+        # The worker runs a task in a thread of its own: close what the task opened there.
+        connections.close_all()
 
 
 @app.task(name="cases.rebuild_search_index", queue="imports")
 def rebuild_search_index(run_id: int) -> None:
-    background.run_reindex(run_id)
+    try:
+        background.run_reindex(run_id)
+    finally:
+        connections.close_all()
