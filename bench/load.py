@@ -143,7 +143,7 @@ def private_primary(cluster, *, source: str, database: str, log) -> str:
     """Start ``cluster``'s primary and restore the bench database into it; its URL."""
     cluster.start_primary()
     with open(cluster.data("primary") / "postgresql.conf", "a") as conf:
-        conf.write("shared_buffers = 512MB\nmax_connections = 200\n")
+        conf.write("shared_buffers = 512MB\nmax_connections = 200\nmaintenance_work_mem = 1GB\n")
     cluster.stop("primary")
     cluster.start("primary")
     dump = Path(tempfile.gettempdir()) / f"{database}.dump"
@@ -254,7 +254,7 @@ def main(argv=None) -> None:
     parser.add_argument("--size", type=int, default=100_000)
     parser.add_argument("--server", default=corpus.DEFAULT_SERVER, help="holds the bench corpus")
     parser.add_argument("--db-prefix", default=corpus.BENCH_DB_PREFIX)
-    parser.add_argument("--rates", default="4,8,12,16,24,32,48,64,96", help="pages/s, stepwise")
+    parser.add_argument("--rates", default="1,2,3,4,6,8,12,16,24,32,48", help="pages/s, stepwise")
     parser.add_argument("--seconds", type=int, default=20, help="per step")
     parser.add_argument("--workers-per-core", default="1,2")
     parser.add_argument("--replica", default="no,yes", help="rows without and with a replica")

@@ -126,7 +126,7 @@ for _number, _url in enumerate(
     _alias = f"replica{_number}"
     DATABASES[_alias] = dj_database_url.parse(_url, conn_max_age=60)
     # A replica that does not answer is skipped after 2 s (libpq's smallest timeout).
-    DATABASES[_alias]["OPTIONS"].setdefault("connect_timeout", 2)
+    DATABASES[_alias].setdefault("OPTIONS", {}).setdefault("connect_timeout", 2)
     # Tests read the replica as the test database itself.
     DATABASES[_alias]["TEST"] = {"MIRROR": "default"}
     DATABASE_REPLICAS.append(_alias)

@@ -7,6 +7,10 @@ subject, not replication (that is tests/test_replication.py). Queries are counte
 
 import copy
 import datetime
+import json
+import os
+import subprocess
+import sys
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -278,6 +282,35 @@ def test_a_replica_failing_mid_request_is_retried_on_the_primary(client, replica
     assert "Medborgarförslag om ängsmark i Grimstaskogen" in response.content.decode()
     assert reads.used == {DEFAULT_DB_ALIAS}
     assert db_router.is_healthy(replica) is False
+
+
+def test_replica_urls_become_replica_aliases():
+    script = (
+        "import json; from django.conf import settings; print(json.dumps({a: ["
+        "*(settings.DATABASES[a][k] for k in ('HOST', 'PORT', 'OPTIONS')),"
+        " settings.DATABASES[a]['TEST']['MIRROR']]"
+        " for a in settings.DATABASE_REPLICAS}))"
+    )
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "portal.settings",
+        "DATABASE_URL": "postgres://portal@primary.example:5432/np",
+        "DATABASE_REPLICA_URLS": "postgres://portal@r1.example:5432/np, "
+        "postgres://portal@r2.example:6432/np?sslmode=require",
+    }
+
+    result = subprocess.run(
+        [sys.executable, "-c", f"import django; django.setup(); {script}"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+
+    assert json.loads(result.stdout) == {
+        "replica1": ["r1.example", 5432, {"connect_timeout": 2}, "default"],
+        "replica2": ["r2.example", 6432, {"sslmode": "require", "connect_timeout": 2}, "default"],
+    }
 
 
 def test_the_replica_lag_of_a_server_not_in_recovery_is_none(replica):
