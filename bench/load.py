@@ -13,6 +13,7 @@ The servers are private: a primary initialised for the run (the bench corpus res
 with pg_restore) and, for the replica rows, a ``pg_basebackup -R`` streaming replica of it, both
 on loopback ports, both removed at the end. Everything runs on this machine: the replica adds no
 CPU here, it shows the routing's cost and that the site keeps its numbers while reading it.
+The numbers and what they mean for Stockholm and a national portal: docs/capacity.md.
 """
 
 from __future__ import annotations

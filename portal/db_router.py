@@ -15,7 +15,7 @@ replayed the primary's WAL to within ``REPLICA_MAX_LAG_SECONDS``; the answer is 
 the view runs again on the primary: a visitor never sees a replica's failure.
 
 Raw SQL in ``cases/queries.py`` and ``cases/exports.py`` goes through ``read_connection``, which is
-the connection the router chose for this request.
+the connection the router chose for this request. Sizing and managed services: docs/capacity.md.
 """
 
 from __future__ import annotations
