@@ -161,7 +161,7 @@ def test_admin_lists_runs_with_their_progress(client, hv, count, django_assert_n
         get_user_model().objects.create_superuser("admin", password="Ett-långt-lösenord-2026")
     )
 
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(15):
         response = client.get("/admin/cases/backgroundrun/")
 
     html = response.content.decode()
