@@ -40,7 +40,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "demo" / "seeds"
-BENCH_DB_PREFIX = "namndportalen_bench"
+BENCH_DB_PREFIX = os.environ.get("BENCH_DB_PREFIX", "namndportalen_bench")
 DEFAULT_SERVER = "postgres://postgres@127.0.0.1:5432"
 SEED = 20260501
 

@@ -8,11 +8,11 @@ batches, not with rows, and memory stays flat.
 
 import csv
 import datetime
-import tempfile
 from collections.abc import Iterable, Iterator
 from urllib.parse import quote
 
 from django.urls import reverse
+from django.utils import timezone
 
 from portal.db_router import read_connection as connection
 
@@ -29,6 +29,19 @@ COLUMNS = [
     "Sammanträde",
     "Paragraf",
     "Hänvisningar",
+    "Länk",
+]
+# The case export (the Ärenden tab): one row per case, also a case without documents.
+CASE_COLUMNS = [
+    "Diarienummer",
+    "Nämnd",
+    "Ärendemening",
+    "Status",
+    "Registrerat",
+    "Handläggare",
+    "Sammanträde",
+    "Paragraf",
+    "Handlingar",
     "Länk",
 ]
 BATCH_SIZE = 2000
@@ -104,6 +117,50 @@ WHERE d.id = ANY(%s)
 """
 
 
+def case_export_rows(ids: Iterable[int], *, base_url: str) -> Iterator[list]:
+    """One row per case id, in the given order: the public title, the first decision's
+    meeting and paragraph, and how many public documents the case has. One query per
+    batch."""
+    case_path = _case_path_function()
+    statuses = dict(CaseStatus.choices)
+    for batch in _batches(ids, BATCH_SIZE):
+        with connection.cursor() as cursor:
+            cursor.execute(_CASE_ROWS_SQL, [batch])
+            rows = {row[0]: row[1:] for row in cursor.fetchall()}
+        for pk in batch:
+            if pk not in rows:
+                continue
+            (dnr_key, board, title, protected_title, protected, status, registered_on,
+             officer, meeting_date, section, documents) = rows[pk]  # fmt: skip
+            yield [
+                dnr_key,
+                board,
+                public_title(title, protected_title, protected),
+                statuses.get(status, status),
+                registered_on,
+                officer,
+                meeting_date,
+                f"§ {section}" if section is not None else "",
+                documents,
+                base_url + case_path(dnr_key),
+            ]
+
+
+_CASE_ROWS_SQL = """
+SELECT c.id, c.dnr_key, b.name, c.title, c.public_title, c.title_protected, c.status,
+       c.registered_on, c.officer, decision.meeting_date, decision.section,
+       (SELECT count(*) FROM cases_searchentry e WHERE e.case_id = c.id AND e.public)
+FROM cases_case c
+JOIN cases_board b ON b.id = c.board_id
+LEFT JOIN LATERAL (
+    SELECT x.section, m.date AS meeting_date
+    FROM cases_decision x LEFT JOIN cases_meeting m ON m.id = x.meeting_id
+    WHERE x.case_id = c.id ORDER BY x.decided_on, x.section LIMIT 1
+) decision ON true
+WHERE c.id = ANY(%s)
+"""
+
+
 def _case_path_function():
     """Case.get_absolute_url without a reverse() per row (a sixth of an export's time): the
     route's fixed part once, the dnr quoted as reverse() quotes it."""
@@ -131,11 +188,13 @@ def _csv_cell(value) -> str:
     return neutralise(str(value))
 
 
-def csv_stream(rows: Iterable[list], limited: "Limited | None" = None) -> Iterator[bytes]:
+def csv_stream(
+    rows: Iterable[list], limited: "Limited | None" = None, *, columns: list[str] = COLUMNS
+) -> Iterator[bytes]:
     """The CSV file as byte chunks: BOM and header first, so the first byte goes out at once.
     When ``limited`` cut the result off, the last line says so."""
     writer = csv.writer(_Echo(), delimiter=";", lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
-    yield ("\ufeff" + writer.writerow(COLUMNS)).encode("utf-8")
+    yield ("\ufeff" + writer.writerow(columns)).encode("utf-8")
     buffer: list[str] = []
     for row in rows:
         buffer.append(writer.writerow([_csv_cell(v) for v in row]))
@@ -173,37 +232,39 @@ def limit_message(limit: int) -> str:
     ).replace("_", "\u00a0")
 
 
-def xlsx_file(rows: Iterable[list]):
-    """An XLSX workbook in a temporary file, written in openpyxl's write-only mode.
+def xlsx_file(
+    rows: Iterable[list],
+    *,
+    columns: list[str] = COLUMNS,
+    sheet_title: str = "Handlingar",
+    parameters: list[tuple[str, str]] | None = None,
+):
+    """An XLSX workbook in a temporary file (cases/xlsx.py): dnr as text cells (Excel
+    never turns them into dates), dates as date cells, links as hyperlinks, and the search
+    on a sheet of its own."""
+    from .xlsx import workbook_file
 
-    Dnr are text cells (Excel never turns them into dates); dates are date cells.
-    """
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
+    return workbook_file(
+        rows,
+        columns=columns,
+        sheet_title=sheet_title,
+        parameters=parameters or [("Exporterad", datetime.date.today().isoformat())],
+    )
 
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("Ärenden")
-    bold = Font(bold=True)
-    header = []
-    for title in COLUMNS:
-        cell = WriteOnlyCell(sheet, value=title)
-        cell.font = bold
-        header.append(cell)
-    sheet.append(header)
-    for row in rows:
-        cells = []
-        for value in row:
-            if isinstance(value, datetime.date):
-                cell = WriteOnlyCell(sheet, value=value)
-                cell.number_format = "yyyy-mm-dd"
-            else:
-                cell = WriteOnlyCell(sheet, value="" if value is None else str(value))
-                # A typed string cell is never evaluated, also when it starts with "=".
-                cell.data_type = "s"
-            cells.append(cell)
-        sheet.append(cells)
-    handle = tempfile.TemporaryFile(suffix=".xlsx")
-    workbook.save(handle)
-    handle.seek(0)
-    return handle
+
+def search_parameters(*, query: str, filters, sort: str, selection: str, url: str) -> list:
+    """What an export holds, for its sheet "Sökning": the search, the filters, the order,
+    when it was made and the address of the search page."""
+    params = [
+        ("Sökning", query or "(inga sökord)"),
+        ("Urval", selection),
+        ("Nämnd", filters.board.name if filters.board else "Alla nämnder"),
+        ("Handlingstyp", DocumentKind(filters.kind).label if filters.kind else "Alla typer"),
+        ("Ärendets status", CaseStatus(filters.status).label if filters.status else "Alla"),
+        ("Från datum", filters.date_from.isoformat() if filters.date_from else ""),
+        ("Till datum", filters.date_to.isoformat() if filters.date_to else ""),
+        ("Sortering", sort),
+        ("Exporterad", timezone.localtime().strftime("%Y-%m-%d %H:%M")),
+        ("Adress", url),
+    ]
+    return params

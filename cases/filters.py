@@ -45,6 +45,19 @@ class SearchFilterSet(django_filters.FilterSet):
     sortering = django_filters.ChoiceFilter(
         label="Sortering", choices=list(SORTS.items()), method="filter_nothing", empty_label=None
     )
+    visa = django_filters.ChoiceFilter(
+        label="Visa",
+        choices=[("handlingar", "Handlingar"), ("arenden", "Ärenden")],
+        method="filter_nothing",
+        empty_label=None,
+    )
+    # the export: documents or cases (by default what the search found most of)
+    urval = django_filters.ChoiceFilter(
+        label="Exportera",
+        choices=[("handlingar", "Handlingar"), ("arenden", "Ärenden")],
+        method="filter_nothing",
+        empty_label=None,
+    )
     sida = django_filters.NumberFilter(
         label="Sida", method="filter_nothing", min_value=1, max_value=10_000
     )

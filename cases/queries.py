@@ -1022,7 +1022,7 @@ def search_documents(
         pages=pages,
         facets=facets,
     )
-    if parsed and page == 1:
+    if parsed:
         results.case_hits, results.case_total, results.case_total_capped = case_hits(
             parsed, filters, variants=variants
         )
@@ -1042,9 +1042,6 @@ def search_documents(
 
 
 CASE_HITS = 5
-# Case titles: the newest tenth is asked first from 50,000 cases (a word in 40,000 of the
-# 374,000 case titles of the 1M bench: every match read and sorted, 31 ms).
-MIN_CASE_SLICE_ENTRIES = 5_000
 
 
 def case_hits(
@@ -1054,59 +1051,15 @@ def case_hits(
     variants: dict | None = None,
     limit: int = CASE_HITS,
 ) -> tuple[list[Case], int, bool]:
-    """The cases whose own (public) title matches the query, most relevant first: a case is
-    found by its ärendemening also when it has no documents. Of the newest RESULT_CAP + 1
-    matches (the documents' rule; from the newest slice when it holds that many), by rank,
-    then newest. Returns the best ``limit``, how many matched (up to RESULT_CAP) and
-    whether more did.
+    """The cases whose own (public) title matches the query, most relevant first: the best
+    ``limit``, how many matched (exact up to case_search.EXACT_LIMIT, else an estimate) and
+    whether the number is an estimate. See cases/case_search.py."""
+    from .case_search import best_cases  # case_search reads this module's helpers
 
-    A case has no document kind, so a kind filter (and a dnr query) leaves none. ``variants``
-    are the OCR spellings that occur (``_present_variants``: the vocabulary holds the public
-    titles' words as well as the documents')."""
-    if not parsed or filters.kind or filters.dnr:
+    if not parsed:
         return [], 0, False
-    rows = []
-    cutoff = _recent_cutoff(MIN_CASE_SLICE_ENTRIES, table="cases_casesearchentry")
-    if cutoff is not None and (filters.date_from is None or filters.date_from < cutoff):
-        rows = _case_hit_rows(parsed, filters, variants, limit, since=cutoff)
-        if rows and rows[0][1] <= RESULT_CAP:
-            rows = []  # the slice holds too few: ask all cases
-    if not rows:
-        rows = _case_hit_rows(parsed, filters, variants, limit)
-    if not rows:
-        return [], 0, False
-    found = Case.objects.select_related("board").in_bulk([pk for pk, _count in rows])
-    matched = rows[0][1]
-    cases = [found[pk] for pk, _count in rows if pk in found]
-    return cases, min(matched, RESULT_CAP), matched > RESULT_CAP
-
-
-def _case_hit_rows(parsed, filters: SearchFilters, variants, limit: int, since=None) -> list:
-    """(case id, matches counted up to RESULT_CAP + 1) of the best ``limit`` cases.
-    cases_case_matches(_since) (migration 0015) read the matches through the GIN indexes
-    (with ``since``: ANDed with the date index)."""
-    # the case table has the columns _where reads (case_hits leaves out kind and dnr)
-    where, params = _where(filters)
-    clean_sql, clean_params = search.tsquery_sql(parsed, ocr=False)
-    ocr_sql, ocr_params = search.tsquery_sql(parsed, ocr=True, variants=variants)
-    if since is None:
-        source = f"cases_case_matches(({clean_sql}), ({ocr_sql}))"
-        source_params = [*clean_params, *ocr_params]
-    else:
-        source = f"cases_case_matches_since(({clean_sql}), ({ocr_sql}), %s)"
-        source_params = [*clean_params, *ocr_params, since]
-    rank = f"coalesce(ts_rank(vector, ({clean_sql})), 0) + coalesce(ts_rank(ocr_vector, ({ocr_sql})), 0)"
-    sql = (
-        f"WITH matches AS MATERIALIZED (SELECT case_id, date FROM {source} "
-        f"WHERE {where} ORDER BY date DESC, case_id DESC LIMIT %s) "
-        "SELECT m.case_id, (SELECT count(*) FROM matches) FROM matches m "
-        "JOIN cases_casesearchentry USING (case_id) "
-        f"ORDER BY {rank} DESC, m.date DESC, m.case_id DESC LIMIT %s"
-    )
-    params = [*source_params, *params, RESULT_CAP + 1, *clean_params, *ocr_params, limit]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
+    found = best_cases(parsed, filters, variants=variants, limit=limit)
+    return found.cases, found.total, found.estimated
 
 
 def _facet_counts(candidates: list[_Candidate], field_name: str) -> dict:

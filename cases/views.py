@@ -7,7 +7,7 @@ from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.text import slugify
 
-from . import exports, queries
+from . import case_search, exports, queries
 from .access import queries as access_queries
 from .access import stats as access_stats
 from .access import views as access_views
@@ -60,14 +60,21 @@ def search(request):
         if lookup.unique is not None:
             return redirect(_case_url(lookup.unique, lookup.document_sequence))
     near_misses = queries.near_miss_cases(query) if lookup and not lookup.cases else []
-    results = None
+    show = data.get("visa") or SHOW_DOCUMENTS
+    sort = data.get("sortering") or queries.SORT_RELEVANCE
+    page = int(data.get("sida") or 1)
+    results = case_results = None
     if query or filters.active:
         results = queries.search_documents(
             query=query,
             filters=filters,
-            sort=data.get("sortering") or queries.SORT_RELEVANCE,
-            page=int(data.get("sida") or 1),
+            sort=sort,
+            page=page if show == SHOW_DOCUMENTS else 1,
         )
+        if show == SHOW_CASES:
+            case_results = case_search.search_cases(
+                query=query, filters=filters, sort=sort, page=page
+            )
     return render(
         request,
         "cases/search.html",
@@ -77,10 +84,26 @@ def search(request):
             "lookup": lookup,
             "near_misses": near_misses,
             "results": results,
+            "case_results": case_results,
+            "show": show,
+            "export_default": _export_default(show, results),
+            "exact_limit": case_search.EXACT_LIMIT,
             "filters": filters,
             "sorts": queries.SORTS,
         },
     )
+
+
+SHOW_DOCUMENTS = "handlingar"
+SHOW_CASES = "arenden"
+
+
+def _export_default(show: str, results) -> str:
+    """The export offered first: the tab's own, on the documents tab the cases when the
+    search found more cases than documents."""
+    if show == SHOW_CASES or (results and results.case_total > results.total):
+        return SHOW_CASES
+    return SHOW_DOCUMENTS
 
 
 def export_csv(request):
@@ -98,19 +121,36 @@ def _export(request, *, fmt: str):
         return render(request, "cases/search.html", {"form": form}, status=400)
     query = (form.cleaned_data.get("q") or "").strip()
     sort = form.cleaned_data.get("sortering") or queries.SORT_RELEVANCE
-    ids = exports.Limited(
-        queries.result_ids(query=query, filters=filters, sort=sort), exports.EXPORT_LIMIT
-    )
-    rows = exports.export_rows(ids, base_url=request.build_absolute_uri("/").rstrip("/"))
-    filename = _export_filename(query, filters, fmt)
+    selection = form.cleaned_data.get("urval") or _mostly(query, filters)
+    base_url = request.build_absolute_uri("/").rstrip("/")
+    if selection == SHOW_CASES:
+        found = case_search.result_ids(query=query, filters=filters, sort=sort)
+        ids = exports.Limited(found, exports.EXPORT_LIMIT)
+        rows = exports.case_export_rows(ids, base_url=base_url)
+        columns, sheet_title = exports.CASE_COLUMNS, "Ärenden"
+    else:
+        found = queries.result_ids(query=query, filters=filters, sort=sort)
+        ids = exports.Limited(found, exports.EXPORT_LIMIT)
+        rows = exports.export_rows(ids, base_url=base_url)
+        columns, sheet_title = exports.COLUMNS, "Handlingar"
+    filename = _export_filename(query, filters, fmt, selection)
     if fmt == "csv":
         # Streamed at once; a result over the limit ends with a line that says so.
         response = StreamingHttpResponse(
-            exports.csv_stream(rows, ids), content_type="text/csv; charset=utf-8"
+            exports.csv_stream(rows, ids, columns=columns), content_type="text/csv; charset=utf-8"
         )
     else:
         # A workbook is complete before it is sent, so the limit can still be a 400.
-        workbook = exports.xlsx_file(rows)
+        parameters = exports.search_parameters(
+            query=query,
+            filters=filters,
+            sort=queries.SORTS.get(sort, sort),
+            selection=sheet_title,
+            url=base_url + request.get_full_path(),
+        )
+        workbook = exports.xlsx_file(
+            rows, columns=columns, sheet_title=sheet_title, parameters=parameters
+        )
         if ids.exceeded:
             workbook.close()
             message = exports.limit_message(exports.EXPORT_LIMIT)
@@ -123,9 +163,23 @@ def _export(request, *, fmt: str):
     return response
 
 
-def _export_filename(query: str, filters, fmt: str) -> str:
-    """A name that says what it is: arenden-<query or filter>-<today>.<fmt>, ASCII only."""
-    parts = ["arenden"]
+# How far the export's default counts the cases and the documents of a search.
+MOSTLY_LIMIT = 10_000
+
+
+def _mostly(query: str, filters) -> str:
+    """What a search found most of: its cases when more cases than documents match."""
+    cases = case_search.count_matches(query=query, filters=filters, limit=MOSTLY_LIMIT)
+    if not cases:
+        return SHOW_DOCUMENTS
+    documents = queries.count_results(query=query, filters=filters, limit=MOSTLY_LIMIT)
+    return SHOW_CASES if cases > documents else SHOW_DOCUMENTS
+
+
+def _export_filename(query: str, filters, fmt: str, selection: str = SHOW_DOCUMENTS) -> str:
+    """A name that says what it is: arenden-<query or filter>-<today>.<fmt> (handlingar-
+    for the documents), ASCII only."""
+    parts = ["arenden" if selection == SHOW_CASES else "handlingar"]
     label = query or (filters.board.slug if filters.board else "") or filters.kind
     if label:
         parts.append(slugify(fold_for_filename(label))[:40])

@@ -154,7 +154,7 @@ def test_export_filename_says_what_it_is(client, db):
 
     today = datetime.date.today().isoformat()
     assert (
-        response["Content-Disposition"] == f'attachment; filename="arenden-parkbankar-{today}.csv"'
+        response["Content-Disposition"] == f'attachment; filename="handlingar-parkbankar-{today}.csv"'
     )
 
 

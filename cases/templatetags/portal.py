@@ -43,3 +43,12 @@ def url_with_param(context, name: str, value) -> str:
 def mask_personal(text: str) -> str:
     """Personnummer never appear on the public site (Datainspektionen's rule)."""
     return mask_personal_numbers(text or "")
+
+
+@register.filter
+def thousands(value) -> str:
+    """Swedish digit grouping with a no-break space: 54000 -> "54 000"."""
+    try:
+        return f"{int(value):,}".replace(",", "\u00a0")
+    except (TypeError, ValueError):
+        return str(value)

@@ -1,0 +1,328 @@
+"""Cases as search results of their own: every case whose (public) ärendemening matches,
+paged, counted, with facets and a sort; the "Ärenden" tab of the search page and the case
+export.
+
+211 of the seeds' 231 cases have no documents: a politician searching "förskola" must be
+able to reach and export all 35 matching cases, not only the five best.
+
+Counts are exact up to EXACT_LIMIT matches. Beyond it the newest EXACT_LIMIT + 1 are
+counted, ranked and faceted, and the total is an estimate that says so: the matches are
+assumed to be spread over the years like the cases are (the date histogram of the planner's
+statistics), which is right to a few per cent for a common word.
+"""
+
+import datetime
+import json
+from dataclasses import dataclass, field
+
+from django.db import connection
+
+from . import queries, search
+from .models import Board, Case, CaseStatus
+
+PAGE_SIZE = 20
+EXACT_LIMIT = 10_000
+
+
+@dataclass
+class CaseResults:
+    cases: list[Case]
+    total: int
+    estimated: bool  # more than the exact limit matched: ``total`` is an estimate
+    page: int
+    pages: int
+    facets: dict[str, list[queries.FacetValue]] = field(default_factory=dict)
+
+
+def searchable(filters: queries.SearchFilters) -> bool:
+    """A case has no document kind, and a dnr query names its cases already."""
+    return not filters.kind and not filters.dnr
+
+
+def search_cases(
+    *,
+    query: str,
+    filters: queries.SearchFilters,
+    sort: str = queries.SORT_RELEVANCE,
+    page: int = 1,
+    page_size: int = PAGE_SIZE,
+    exact_limit: int = EXACT_LIMIT,
+) -> CaseResults:
+    """The public cases whose title matches ``query`` (every public case passing the
+    filters when there are no words): one page of them in ``sort`` order, the total and the
+    board and status facets (a facet whose own filter is active counted without it)."""
+    words, filters = queries._dnr_query(query, filters)
+    parsed = search.parse_query(words)
+    variants = queries._present_variants(parsed) if parsed else {}
+    return _search(
+        parsed,
+        filters,
+        variants,
+        sort=sort,
+        page=page,
+        page_size=page_size,
+        exact_limit=exact_limit,
+        facets=True,
+    )
+
+
+def best_cases(
+    parsed: search.ParsedQuery,
+    filters: queries.SearchFilters,
+    *,
+    variants: dict | None = None,
+    limit: int,
+    exact_limit: int = EXACT_LIMIT,
+) -> CaseResults:
+    """The ``limit`` most relevant matching cases and the total, without facets (the
+    documents tab shows them above the documents)."""
+    return _search(
+        parsed,
+        filters,
+        variants,
+        sort=queries.SORT_RELEVANCE,
+        page=1,
+        page_size=limit,
+        exact_limit=exact_limit,
+        facets=False,
+    )
+
+
+def _search(
+    parsed, filters, variants, *, sort, page, page_size, exact_limit, facets
+) -> CaseResults:
+    if not searchable(filters):
+        return CaseResults([], 0, False, 1, 1)
+    relevance = sort == queries.SORT_RELEVANCE and bool(parsed)
+    oldest = sort == queries.SORT_OLDEST
+    page = max(page, 1)
+    total, oldest_counted, counts, ids = _statement(
+        parsed,
+        filters,
+        variants,
+        cap=exact_limit + 1,
+        relevance=relevance,
+        oldest=oldest,
+        offset=(page - 1) * page_size,
+        limit=page_size,
+        facets=facets,
+    )
+    estimated = total > exact_limit
+    if estimated:
+        total = _estimate(exact_limit + 1, oldest_counted, oldest=oldest)
+    pages = max(1, -(-min(total, exact_limit) // page_size))
+    if page > pages:  # a page beyond the last shows the last
+        return _search(
+            parsed,
+            filters,
+            variants,
+            sort=sort,
+            page=pages,
+            page_size=page_size,
+            exact_limit=exact_limit,
+            facets=facets,
+        )
+    found = Case.objects.select_related("board").in_bulk(ids)
+    results = CaseResults([found[pk] for pk in ids if pk in found], total, estimated, page, pages)
+    if facets:
+        board_counts, status_counts = counts
+        if filters.board:
+            board_counts = _facet_counts(parsed, filters, variants, "board", exact_limit)
+        if filters.status:
+            status_counts = _facet_counts(parsed, filters, variants, "status", exact_limit)
+        results.facets = {
+            "board": _board_facet(board_counts, filters),
+            "status": _status_facet(status_counts, filters),
+        }
+    return results
+
+
+def _source(parsed, variants) -> tuple[str, list]:
+    """The matching case entries (all entries without words): cases_case_matches (migration
+    0015) plans only the two GIN index scans."""
+    if not parsed:
+        return "cases_casesearchentry", []
+    clean_sql, clean_params = search.tsquery_sql(parsed, ocr=False)
+    ocr_sql, ocr_params = search.tsquery_sql(parsed, ocr=True, variants=variants)
+    return f"cases_case_matches(({clean_sql}), ({ocr_sql}))", [*clean_params, *ocr_params]
+
+
+def _matches_cte(parsed, filters, variants, *, cap: int, oldest: bool, skip: str = ""):
+    # the case table has the columns _where reads (a kind or dnr never gets here)
+    where, params = queries._where(filters, skip=skip)
+    source, source_params = _source(parsed, variants)
+    order = "date, case_id" if oldest else "date DESC, case_id DESC"
+    sql = (
+        f"matches AS MATERIALIZED (SELECT case_id, date, board_id, status FROM {source} "
+        f"WHERE {where} ORDER BY {order} LIMIT %s)"
+    )
+    return sql, [*source_params, *params, cap]
+
+
+def _statement(parsed, filters, variants, *, cap, relevance, oldest, offset, limit, facets):
+    """One statement: the number of matches (up to ``cap``), the date of the last one
+    counted, the facet counts over them and the ids of one page."""
+    cte, params = _matches_cte(parsed, filters, variants, cap=cap, oldest=oldest)
+    if relevance:
+        clean_sql, clean_params = search.tsquery_sql(parsed, ocr=False)
+        ocr_sql, ocr_params = search.tsquery_sql(parsed, ocr=True, variants=variants)
+        page_sql = (
+            "SELECT m.case_id FROM matches m JOIN cases_casesearchentry e USING (case_id) "
+            f"ORDER BY coalesce(ts_rank(e.vector, ({clean_sql})), 0) + "
+            f"coalesce(ts_rank(e.ocr_vector, ({ocr_sql})), 0) DESC, "
+            "m.date DESC, m.case_id DESC OFFSET %s LIMIT %s"
+        )
+        page_params = [*clean_params, *ocr_params, offset, limit]
+    else:
+        order = "date, case_id" if oldest else "date DESC, case_id DESC"
+        page_sql = f"SELECT case_id FROM matches ORDER BY {order} OFFSET %s LIMIT %s"
+        page_params = [offset, limit]
+    if facets:
+        facet_sql = (
+            ", (SELECT json_object_agg(board_id, n) FROM "
+            "(SELECT board_id, count(*) AS n FROM matches GROUP BY board_id) b), "
+            "(SELECT json_object_agg(status, n) FROM "
+            "(SELECT status, count(*) AS n FROM matches GROUP BY status) s)"
+        )
+    else:
+        facet_sql = ", NULL::json, NULL::json"
+    extreme = "max(date)" if oldest else "min(date)"
+    sql = (
+        f"WITH {cte} SELECT (SELECT count(*) FROM matches), (SELECT {extreme} FROM matches)"
+        f"{facet_sql}, ARRAY(SELECT case_id FROM ({page_sql}) p)"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, *page_params])
+        total, last_date, boards, statuses, ids = cursor.fetchone()
+    return total, last_date, (_json_counts(boards), _json_counts(statuses)), list(ids)
+
+
+def _json_counts(value) -> dict:
+    if value is None:
+        return {}
+    if isinstance(value, str):
+        value = json.loads(value)
+    return dict(value)
+
+
+def _facet_counts(parsed, filters, variants, skip: str, exact_limit: int) -> dict:
+    """A facet counted without its own filter (so the other values can be chosen)."""
+    cte, params = _matches_cte(
+        parsed, filters, variants, cap=exact_limit + 1, oldest=False, skip=skip
+    )
+    column = "board_id" if skip == "board" else "status"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH {cte} SELECT {column}, count(*) FROM matches GROUP BY {column}", params
+        )
+        return {str(value): n for value, n in cursor.fetchall()}
+
+
+def _board_facet(counts: dict, filters) -> list[queries.FacetValue]:
+    if not counts:
+        return []
+    selected = filters.board.pk if filters.board else None
+    boards = Board.objects.filter(pk__in=[int(pk) for pk in counts]).order_by("name")
+    return [
+        queries.FacetValue(slug, short_name, counts[str(pk)], pk == selected)
+        for pk, slug, short_name in boards.values_list("pk", "slug", "short_name")
+    ]
+
+
+def _status_facet(counts: dict, filters) -> list[queries.FacetValue]:
+    return [
+        queries.FacetValue(value, label, counts[value], value == filters.status)
+        for value, label in CaseStatus.choices
+        if counts.get(value)
+    ]
+
+
+def _estimate(counted: int, last_date: datetime.date | None, *, oldest: bool) -> int:
+    """How many cases match in all, from the ``counted`` newest (oldest) matches back to
+    ``last_date``: counted / the share of the cases registered on or after (before) that
+    date, rounded to two significant figures. Never less than what was counted."""
+    share = _date_share(last_date, after=not oldest) if last_date else None
+    if not share:
+        return counted
+    estimate = counted / share
+    return max(counted, round_estimate(estimate))
+
+
+def round_estimate(value: float) -> int:
+    """Two significant figures: 53 812 -> 54 000, 12 345 -> 12 000."""
+    value = int(round(value))
+    digits = len(str(value))
+    unit = 10 ** max(0, digits - 2)
+    return int(round(value / unit) * unit)
+
+
+def _date_share(day: datetime.date, *, after: bool) -> float | None:
+    """The share of the public case entries dated on or after (before) ``day``, read from
+    the date histogram of the planner's statistics (no table scan)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT histogram_bounds::text FROM pg_stats WHERE schemaname = current_schema() "
+            "AND tablename = 'cases_casesearchentry' AND attname = 'date'"
+        )
+        row = cursor.fetchone()
+    bounds = []
+    for text in (row[0].strip("{}").split(",") if row and row[0] else []):
+        try:
+            bounds.append(datetime.date.fromisoformat(text.strip('"')))
+        except ValueError:
+            continue
+    if len(bounds) < 10:
+        return None
+    buckets = len(bounds) - 1
+    later = sum(1 for low, high in zip(bounds, bounds[1:], strict=False) if low >= day)
+    # the bucket that holds the day counts by the part of it after the day
+    for low, high in zip(bounds, bounds[1:], strict=False):
+        if low < day <= high and high > low:
+            later += (high - day).days / (high - low).days
+    share = later / buckets
+    share = share if after else 1 - share
+    return share if share > 0 else None
+
+
+def result_ids(*, query: str, filters: queries.SearchFilters, sort: str, chunk_size: int = 2000):
+    """Every matching case id in the order the Ärenden tab shows them (the case export).
+    Relevance ranks all matches, as a case title is short; streams through a server-side
+    cursor."""
+    words, filters = queries._dnr_query(query, filters)
+    if not searchable(filters):
+        return
+    parsed = search.parse_query(words)
+    variants = queries._present_variants(parsed) if parsed else {}
+    where, params = queries._where(filters)
+    source, source_params = _source(parsed, variants)
+    if sort == queries.SORT_RELEVANCE and parsed:
+        clean_sql, clean_params = search.tsquery_sql(parsed, ocr=False)
+        ocr_sql, ocr_params = search.tsquery_sql(parsed, ocr=True, variants=variants)
+        sql = (
+            f"SELECT m.case_id FROM (SELECT case_id, date FROM {source} WHERE {where}) m "
+            "JOIN cases_casesearchentry e USING (case_id) "
+            f"ORDER BY coalesce(ts_rank(e.vector, ({clean_sql})), 0) + "
+            f"coalesce(ts_rank(e.ocr_vector, ({ocr_sql})), 0) DESC, m.date DESC, m.case_id DESC"
+        )
+        params = [*source_params, *params, *clean_params, *ocr_params]
+    else:
+        order = "date, case_id" if sort == queries.SORT_OLDEST else "date DESC, case_id DESC"
+        sql = f"SELECT case_id FROM {source} WHERE {where} ORDER BY {order}"
+        params = [*source_params, *params]
+    with connection.chunked_cursor() as cursor:
+        cursor.execute(sql, params)
+        while rows := cursor.fetchmany(chunk_size):
+            yield from (row[0] for row in rows)
+
+
+def count_matches(*, query: str, filters: queries.SearchFilters, limit: int) -> int:
+    """The number of matching cases, counted up to ``limit + 1``."""
+    words, filters = queries._dnr_query(query, filters)
+    if not searchable(filters):
+        return 0
+    parsed = search.parse_query(words)
+    variants = queries._present_variants(parsed) if parsed else {}
+    cte, params = _matches_cte(parsed, filters, variants, cap=limit + 1, oldest=False)
+    with connection.cursor() as cursor:
+        cursor.execute(f"WITH {cte} SELECT count(*) FROM matches", params)
+        return cursor.fetchone()[0]
