@@ -257,31 +257,48 @@ def round_estimate(value: float) -> int:
 
 
 def _date_share(day: datetime.date, *, after: bool) -> float | None:
-    """The share of the public case entries dated on or after (before) ``day``, read from
-    the date histogram of the planner's statistics (no table scan)."""
+    """The share of the case entries dated on or after (before) ``day``, from the planner's
+    statistics of the date column (its most common values and the histogram of the rest):
+    no table scan."""
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT histogram_bounds::text FROM pg_stats WHERE schemaname = current_schema() "
+            "SELECT most_common_vals::text, most_common_freqs, histogram_bounds::text "
+            "FROM pg_stats WHERE schemaname = current_schema() "
             "AND tablename = 'cases_casesearchentry' AND attname = 'date'"
         )
         row = cursor.fetchone()
-    bounds = []
-    for text in (row[0].strip("{}").split(",") if row and row[0] else []):
+    if row is None:
+        return None
+    common, frequencies, histogram = row
+    common = _dates(common)
+    frequencies = list(frequencies or [])
+    bounds = _dates(histogram)
+    later = sum(f for value, f in zip(common, frequencies, strict=False) if value >= day)
+    rest = 1 - sum(frequencies)
+    if len(bounds) >= 2 and rest > 0:
+        buckets = len(bounds) - 1
+        part = 0.0
+        for low, high in zip(bounds, bounds[1:], strict=False):
+            if low >= day:
+                part += 1
+            elif low < day <= high:
+                # the bucket that holds the day counts by the part of it after the day
+                part += (high - day).days / max(1, (high - low).days)
+        later += rest * part / buckets
+    elif not common:
+        return None
+    share = later if after else 1 - later
+    return share if share > 0 else None
+
+
+def _dates(text: str | None) -> list[datetime.date]:
+    dates = []
+    for value in (text or "").strip("{}").split(","):
         try:
-            bounds.append(datetime.date.fromisoformat(text.strip('"')))
+            dates.append(datetime.date.fromisoformat(value.strip('"')))
         except ValueError:
             continue
-    if len(bounds) < 10:
-        return None
-    buckets = len(bounds) - 1
-    later = sum(1 for low, high in zip(bounds, bounds[1:], strict=False) if low >= day)
-    # the bucket that holds the day counts by the part of it after the day
-    for low, high in zip(bounds, bounds[1:], strict=False):
-        if low < day <= high and high > low:
-            later += (high - day).days / (high - low).days
-    share = later / buckets
-    share = share if after else 1 - share
-    return share if share > 0 else None
+    return dates
 
 
 def result_ids(*, query: str, filters: queries.SearchFilters, sort: str, chunk_size: int = 2000):

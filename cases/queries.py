@@ -1192,22 +1192,11 @@ def _reference_snippets(page_ids: list[int], target: DnrTarget) -> dict[int, str
 
 
 def suggest_spelling(parsed: search.ParsedQuery) -> str | None:
-    """The closest words from the public vocabulary, for a query that found nothing."""
-    replaced = []
-    changed = False
-    for word in parsed.positive_words:
-        if len(word) < 4 or word.isdigit():
-            replaced.append(word)
-            continue
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT cases_spelling_suggestion(%s)", [word])
-            row = cursor.fetchone()
-        if row[0]:
-            replaced.append(row[0])
-            changed = True
-        else:
-            replaced.append(word)
-    return " ".join(replaced) if changed else None
+    """Real words close to the query that find something, for a query that found nothing
+    (cases/suggest.py)."""
+    from .suggest import suggest  # suggest searches through this module
+
+    return suggest(parsed)
 
 
 # --- Staff permissions ---------------------------------------------------------------------

@@ -131,24 +131,6 @@ def test_a_number_with_words_searches_the_words_in_that_case(hv):
     assert queries.split_dnr("ängsmark 2019/12") == ("", "ängsmark 2019/12")
 
 
-@pytest.mark.parametrize("cutoff_day", [2, 5])
-def test_case_hits_from_the_newest_slice_equal_all_cases(hv, monkeypatch, cutoff_day):
-    for day in range(1, 8):
-        case(f"Synpunkter om parkskötsel {day}", registered_on=datetime.date(2020, 1, day))
-    monkeypatch.setattr(queries, "RESULT_CAP", 3)
-    parsed = search.parse_query("parkskötsel")
-    whole = queries.case_hits(parsed, queries.SearchFilters(), limit=10)
-
-    monkeypatch.setattr(
-        queries, "_recent_cutoff", lambda *args, **kwargs: datetime.date(2020, 1, cutoff_day)
-    )
-    sliced = queries.case_hits(parsed, queries.SearchFilters(), limit=10)
-
-    assert sliced == whole
-    assert whole[1:] == (3, True)
-    assert {c.registered_on.day for c in whole[0]} == {4, 5, 6, 7}  # the newest cap + 1
-
-
 def test_words_joined_by_a_slash_in_a_title_are_words(hv):
     corner = case("Byggetablering Mabårsstigen/Fyrspannsgatan")
 

@@ -1,0 +1,284 @@
+"""Search results a person can trust (issue 14): every matching case reachable on the
+Ärenden tab and in the case export, exact counts and facet counts with an honest estimate
+above the limit, suggestions that are real words with hits, and readable XLSX."""
+
+import csv
+import datetime
+import io
+
+import pytest
+from openpyxl import load_workbook
+
+from cases import case_search, queries, search, services, suggest
+from cases.models import Board, Case
+from tests.factories import CaseFactory, DocumentFactory
+
+
+def case(title, **fields):
+    created = CaseFactory(title=title, **fields)
+    services.index_case(case=created)
+    return created
+
+
+def document(title, text, **fields):
+    created = DocumentFactory(title=title, full_text=text, **fields)
+    services.index_document(document=created)
+    return created
+
+
+@pytest.fixture
+def hv(db):
+    return Board.objects.get(short_name="Hässelby-Vällingby")
+
+
+@pytest.fixture
+def ks(db):
+    return Board.objects.get(short_name="Kommunstyrelsen")
+
+
+@pytest.fixture
+def preschools(hv, ks):
+    """25 cases about a förskola (21 at HV, 4 at KS, 2 decided) and one about something else."""
+    made = []
+    for n in range(25):
+        made.append(
+            case(
+                f"Synpunkter på förskolan nr {n}",
+                board=ks if n % 8 == 0 else hv,
+                status=Case.Status.DECIDED if n in (3, 4) else Case.Status.OPEN,
+                registered_on=datetime.date(2019, 1, 1) + datetime.timedelta(days=n),
+                dnr_number=700 + n,
+            )
+        )
+    case("Utegym i Nälsta", board=hv, dnr_number=699)
+    return made
+
+
+def test_every_matching_case_is_reachable_by_paging(preschools):
+    filters = queries.SearchFilters()
+
+    pages = [
+        case_search.search_cases(query="förskola", filters=filters, sort="nyast", page=n, page_size=10)
+        for n in (1, 2, 3)
+    ]
+
+    assert [(p.total, p.estimated, p.page, p.pages) for p in pages] == [
+        (25, False, 1, 3),
+        (25, False, 2, 3),
+        (25, False, 3, 3),
+    ]
+    reached = [c.dnr for p in pages for c in p.cases]
+    assert reached == [c.dnr for c in sorted(preschools, key=lambda c: c.registered_on, reverse=True)]
+
+
+def test_case_counts_and_facets_equal_a_brute_force_count(preschools, hv, ks):
+    results = case_search.search_cases(query="förskola", filters=queries.SearchFilters(board=hv))
+
+    brute = [c for c in preschools if c.board == hv]
+    assert results.total == len(brute) == 21
+    assert [(f.label, f.count, f.selected) for f in results.facets["board"]] == [
+        ("Hässelby-Vällingby", 21, True),
+        ("Kommunstyrelsen", 4, False),  # counted without the board filter
+    ]
+    assert [(f.label, f.count) for f in results.facets["status"]] == [
+        ("Pågående", sum(c.status == Case.Status.OPEN for c in brute)),
+        ("Beslutat", sum(c.status == Case.Status.DECIDED for c in brute)),
+    ]
+
+
+def test_above_the_exact_limit_the_total_is_an_estimate(preschools):
+    results = case_search.search_cases(
+        query="förskola", filters=queries.SearchFilters(), exact_limit=10
+    )
+
+    assert results.estimated is True
+    assert results.total >= 11
+    assert results.pages == 1  # the pages hold the newest exact_limit matches
+    assert case_search.round_estimate(53_812) == 54_000
+    assert case_search.round_estimate(987) == 990
+
+
+def test_estimate_from_the_date_statistics(hv):
+    for n in range(40):
+        case(
+            f"Remiss om förskolor {n}",
+            registered_on=datetime.date(2000 + n % 20, 6, 1 + n // 20),
+            dnr_number=900 + n,
+        )
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE cases_casesearchentry")
+
+    results = case_search.search_cases(
+        query="förskolor", filters=queries.SearchFilters(), exact_limit=9
+    )
+
+    # the 10 newest are from the last 5 years of 20: about a quarter of the whole
+    assert results.estimated is True
+    assert 30 <= results.total <= 50
+
+
+def test_cases_tab_on_the_search_page(client, preschools):
+    response = client.get("/sok/", {"q": "förskola", "visa": "arenden", "sida": 2})
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert [c.dnr for c in response.context["case_results"].cases] == [
+        c.dnr for c in case_search.search_cases(
+            query="förskola", filters=queries.SearchFilters(), page=2
+        ).cases
+    ]
+    assert len(response.context["case_results"].cases) == 5
+    assert "25 ärenden vars ärendemening matchar ”förskola”" in page
+    assert 'aria-current="page">Ärenden (25)</a>' in page
+    assert "Sida 2 av 2" in page
+    assert 'href="/sok/export.csv?q=f%C3%B6rskola&amp;urval=arenden"' in page
+
+
+def test_documents_tab_links_to_all_cases(client, preschools):
+    response = client.get("/sok/", {"q": "förskola"})
+
+    page = response.content.decode()
+    assert "De 5 mest relevanta av 25 ärenden" in page
+    assert '<a href="?q=f%C3%B6rskola&amp;visa=arenden">visa alla ärenden</a>' in page
+
+
+def test_cases_tab_query_count_is_fixed(client, preschools, django_assert_num_queries):
+    client.get("/sok/", {"q": "förskola", "visa": "arenden"})  # warm the caches
+    with django_assert_num_queries(9):
+        client.get("/sok/", {"q": "förskola", "visa": "arenden"})
+    case("Synpunkter på förskolan extra", dnr_number=799)
+    with django_assert_num_queries(9):
+        client.get("/sok/", {"q": "förskola", "visa": "arenden"})
+
+
+def test_case_export_has_every_matching_case(client, preschools):
+    response = client.get("/sok/export.csv", {"q": "förskola"})  # mostly cases: cases
+
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text), delimiter=";"))
+    assert rows[0] == [
+        "Diarienummer",
+        "Nämnd",
+        "Ärendemening",
+        "Status",
+        "Registrerat",
+        "Handläggare",
+        "Sammanträde",
+        "Paragraf",
+        "Handlingar",
+        "Länk",
+    ]
+    assert sorted(row[0] for row in rows[1:]) == sorted(c.dnr for c in preschools)
+    assert response["Content-Disposition"].startswith('attachment; filename="arenden-forskola-')
+
+
+def test_export_default_is_documents_when_documents_are_most(client, hv):
+    owner = case("Skrivelse om förskola", board=hv)
+    for n in range(3):
+        document(f"Tjänsteutlåtande om förskola {n}", "Förskola i Grimsta.", case=owner)
+
+    default = client.get("/sok/export.csv", {"q": "förskola"})
+    chosen = client.get("/sok/export.csv", {"q": "förskola", "urval": "arenden"})
+
+    default_rows = b"".join(default.streaming_content).decode("utf-8-sig").splitlines()
+    chosen_rows = b"".join(chosen.streaming_content).decode("utf-8-sig").splitlines()
+    assert (default_rows[0].split(";")[2], len(default_rows)) == ("Rubrik", 4)
+    assert (chosen_rows[0].split(";")[2], len(chosen_rows)) == ("Ärendemening", 2)
+
+
+def test_case_xlsx_export_is_readable(client, preschools):
+    response = client.get("/sok/export.xlsx", {"q": "förskola", "urval": "arenden"})
+
+    workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    sheet = workbook["Ärenden"]
+    assert workbook.sheetnames == ["Ärenden", "Sökning"]
+    assert sheet.freeze_panes == "A2"
+    assert sheet.auto_filter.ref == "A1:J26"
+    assert sheet.column_dimensions["A"].width >= len("HV 2019/724") + 2
+    assert sheet.column_dimensions["E"].width >= len("2019-01-25") + 2
+    link = sheet.cell(row=2, column=10)
+    assert link.hyperlink.target == link.value
+    assert link.value.startswith("http://testserver/arende/")
+    about = {row[0]: row[1] for row in workbook["Sökning"].iter_rows(values_only=True)}
+    assert (about["Sökning"], about["Urval"], about["Sortering"]) == (
+        "förskola",
+        "Ärenden",
+        "Relevans",
+    )
+
+
+def test_a_kind_filter_leaves_no_cases(client, preschools):
+    response = client.get("/sok/", {"q": "förskola", "visa": "arenden", "typ": "beslut"})
+
+    assert response.status_code == 200
+    assert response.context["case_results"].total == 0
+    assert "Ärenden har ingen handlingstyp" in response.content.decode()
+
+
+# --- Suggestions -------------------------------------------------------------------------
+
+
+def test_suggestion_is_a_real_word_with_hits(hv):
+    case("Medborgarförslag om drönare istället för polishelikoptrar", board=hv)
+    document("Skrivelse", "Kontakt med polisen och myndigheten om bygga nytt.")
+
+    def suggested(query):
+        return suggest.suggest(search.parse_query(query))
+
+    assert suggested("medborgarförslg") == "medborgarförslag"
+    assert suggested("drönre") == "drönare"
+    assert suggested("Polismyndigheten") == "polisen myndigheten"
+    assert suggested("bygglov") == "bygga"
+    assert suggested("drönare") is None  # it finds something already
+
+
+def test_suggestion_never_an_ocr_misspelling(hv):
+    # the index holds OCR's "medborgarfarslag"; the suggestion is the real word
+    document("Medborgarforslag", "Medborgarfarslag om gungor.", text_source="ocr")
+
+    results = queries.search_documents(query="medborgarförslg", filters=queries.SearchFilters())
+
+    assert results.suggestion == "medborgarförslag"
+
+
+def test_suggestion_never_reveals_a_protected_title_word(hv):
+    # "trollkarlen" stands only in a protected title and a confidential document
+    case(
+        "Anmälan om trollkarlen på Gungvägen",
+        board=hv,
+        title_protected=True,
+        public_title="Anmälan enligt socialtjänstlagen",
+    )
+    document(
+        "Utredning",
+        "Trollkarlen bor på Gungvägen.",
+        confidential=True,
+        osl_reference="26 kap. 1 §",
+    )
+
+    results = queries.search_documents(query="trollkarlem", filters=queries.SearchFilters())
+
+    assert (results.total, results.case_total, results.suggestion) == (0, 0, None)
+    assert suggest.candidates("trollkarlem")[0] == "trollkarlen"  # a real word, but secret
+
+
+def test_suggestion_shown_on_the_page(client, hv):
+    case("Medborgarförslag om drönare", board=hv)
+
+    response = client.get("/sok/", {"q": "drönre"})
+
+    assert 'Menade du <a href="?q=dr%C3%B6nare">drönare</a>?' in response.content.decode()
+
+
+@pytest.mark.parametrize("count", [1, 3])
+def test_case_export_query_count_does_not_grow(client, hv, django_assert_num_queries, count):
+    for n in range(count):
+        case(f"Synpunkter på förskolan nr {n}", board=hv, dnr_number=800 + n)
+
+    with django_assert_num_queries(3):  # spellings, ids, one batch of rows
+        response = client.get("/sok/export.csv", {"q": "förskola", "urval": "arenden"})
+        rows = b"".join(response.streaming_content).decode("utf-8-sig").splitlines()
+
+    assert len(rows) == count + 1
