@@ -18,7 +18,7 @@ from django.utils import timezone
 from portal.db_router import read_connection as connection
 
 from . import dnr as dnrlib
-from . import search
+from . import search, snippets
 from .importers.model import PROVISIONAL_PREFIX
 from .models import (
     AgendaItem,
@@ -407,6 +407,7 @@ def split_dnr(query: str) -> tuple[str, str]:
 class SearchHit:
     document: Document
     snippet: str = ""  # plain text with HEADLINE_START/STOP around matches; escape when shown
+    raw_snippet: str = ""  # an OCR'd document's snippet as OCR read it (snippet is repaired)
 
 
 @dataclass
@@ -994,12 +995,21 @@ def search_documents(
     documents = Document.objects.select_related("case", "case__board").only(*HIT_FIELDS)
     documents = documents.in_bulk(page_ids)
     if parsed:
-        snippets = _headlines(page_ids, parsed, variants)
+        passages = snippets.page_snippets(page_ids, parsed, variants)
     elif filters.dnr:
-        snippets = _reference_snippets(page_ids, filters.dnr)
+        passages = {
+            pk: snippets.Snippet(text)
+            for pk, text in _reference_snippets(page_ids, filters.dnr).items()
+        }
     else:
-        snippets = {}
-    hits = [SearchHit(documents[pk], snippets.get(pk, "")) for pk in page_ids if pk in documents]
+        passages = {}
+    hits = [
+        SearchHit(documents[pk], passages[pk].text, passages[pk].raw)
+        if pk in passages
+        else SearchHit(documents[pk])
+        for pk in page_ids
+        if pk in documents
+    ]
 
     def facet_set(field_name: str) -> list[_Candidate]:
         if getattr(filters, field_name):
@@ -1090,71 +1100,6 @@ def _choice_facet(candidates: list[_Candidate], field_name, choices, selected: s
         for value, label in choices.choices
         if counts.get(value)
     ]
-
-
-# ts_headline parses the whole text it is given, and a meeting pack's report runs to 150,000
-# characters (100+ ms for one page of hits on the seeds). It gets a window instead: from a
-# little before the first place a query word occurs, found with a regular expression.
-SNIPPET_WINDOW = 1200
-SNIPPET_LEAD = 240
-
-
-def _snippet_pattern(parsed: search.ParsedQuery, variants: dict | None, *, ocr: bool) -> str:
-    """A regular expression (PostgreSQL ARE) for where a query word starts in the raw text:
-    the word without its last letters (stemming cuts those), in any letter case."""
-
-    def stem(word: str) -> str:
-        return "".join(
-            f"[{ch}{ch.upper()}]" if ch.isalpha() else re.escape(ch)
-            for ch in word[: max(4, len(word) - 3)]
-        )
-
-    patterns = set()
-    for clause in parsed.clauses:
-        for term in clause:
-            if term.negated:
-                continue
-            if term.phrase:  # the words in a row, each with any ending
-                text = search.ocrfold(term.text) if ocr else term.text
-                patterns.add(r"\W+".join(stem(word) + r"\w*" for word in search.words(text)))
-                continue
-            word = term.text
-            spellings = ((variants or {}).get(word) or search.ocr_variants(word)) if ocr else [word]
-            patterns.update(stem(spelling) for spelling in spellings)
-    return "|".join(sorted(patterns))
-
-
-def _headlines(
-    page_ids: list[int], parsed: search.ParsedQuery, variants: dict | None = None
-) -> dict[int, str]:
-    """ts_headline only for the rows on the page (never for the whole result), over a window
-    of the text around the first place a query word occurs."""
-    if not page_ids:
-        return {}
-    clean_sql, clean_params = search.tsquery_sql(parsed, ocr=False)
-    ocr_sql, ocr_params = search.tsquery_sql(parsed, ocr=True, variants=variants)
-    options = (
-        f"StartSel={HEADLINE_START}, StopSel={HEADLINE_STOP}, MaxWords=30, MinWords=12, "
-        'MaxFragments=2, FragmentDelimiter=" … "'
-    )
-    window = (
-        "substr(d.full_text, greatest(1, coalesce(regexp_instr(d.full_text, %s), 0) - "
-        f"{SNIPPET_LEAD}), {SNIPPET_WINDOW})"
-    )
-    sql = (
-        "SELECT d.id, CASE WHEN d.text_source = 'ocr' "
-        f"THEN ts_headline('{search.SEARCH_CONFIG}', {window}, {ocr_sql}, %s) "
-        f"ELSE ts_headline('{search.SEARCH_CONFIG}', {window}, {clean_sql}, %s) END "
-        "FROM cases_document d WHERE d.id = ANY(%s)"
-    )
-    ocr_pattern = _snippet_pattern(parsed, variants, ocr=True)
-    clean_pattern = _snippet_pattern(parsed, variants, ocr=False)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            sql,
-            [ocr_pattern, *ocr_params, options, clean_pattern, *clean_params, options, page_ids],
-        )
-        return {row[0]: row[1] for row in cursor.fetchall()}
 
 
 SNIPPET_CONTEXT = 120

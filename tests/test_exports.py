@@ -156,7 +156,8 @@ def test_export_filename_says_what_it_is(client, db):
 
     today = datetime.date.today().isoformat()
     assert (
-        response["Content-Disposition"] == f'attachment; filename="handlingar-parkbankar-{today}.csv"'
+        response["Content-Disposition"]
+        == f'attachment; filename="handlingar-parkbankar-{today}.csv"'
     )
 
 

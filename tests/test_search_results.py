@@ -58,7 +58,9 @@ def test_every_matching_case_is_reachable_by_paging(preschools):
     filters = queries.SearchFilters()
 
     pages = [
-        case_search.search_cases(query="förskola", filters=filters, sort="nyast", page=n, page_size=10)
+        case_search.search_cases(
+            query="förskola", filters=filters, sort="nyast", page=n, page_size=10
+        )
         for n in (1, 2, 3)
     ]
 
@@ -68,7 +70,9 @@ def test_every_matching_case_is_reachable_by_paging(preschools):
         (25, False, 3, 3),
     ]
     reached = [c.dnr for p in pages for c in p.cases]
-    assert reached == [c.dnr for c in sorted(preschools, key=lambda c: c.registered_on, reverse=True)]
+    assert reached == [
+        c.dnr for c in sorted(preschools, key=lambda c: c.registered_on, reverse=True)
+    ]
 
 
 def test_case_counts_and_facets_equal_a_brute_force_count(preschools, hv, ks):
@@ -125,7 +129,8 @@ def test_cases_tab_on_the_search_page(client, preschools):
     page = response.content.decode()
     assert response.status_code == 200
     assert [c.dnr for c in response.context["case_results"].cases] == [
-        c.dnr for c in case_search.search_cases(
+        c.dnr
+        for c in case_search.search_cases(
             query="förskola", filters=queries.SearchFilters(), page=2
         ).cases
     ]
@@ -282,3 +287,69 @@ def test_case_export_query_count_does_not_grow(client, hv, django_assert_num_que
         rows = b"".join(response.streaming_content).decode("utf-8-sig").splitlines()
 
     assert len(rows) == count + 1
+
+
+# --- Snippets -----------------------------------------------------------------------------
+
+LETTERHEAD = (
+    "Hässelby-Vällingby stadsdelsförvaltning\n"
+    "Handläggare: Anna Berg Telefon: 08-508 04 000\n"
+    "Till Hässelby-Vällingby stadsdelsnämnd\n\n"
+)
+
+
+def snippet_of(query, title):
+    results = queries.search_documents(query=query, filters=queries.SearchFilters())
+    [hit] = [hit for hit in results.hits if hit.document.title == title]
+    return hit.snippet, hit.raw_snippet
+
+
+def marked(word):
+    return f"{queries.HEADLINE_START}{word}{queries.HEADLINE_STOP}"
+
+
+def test_snippet_is_the_passage_where_the_words_are_closest_not_the_letterhead(hv):
+    filler = "Förvaltningen redovisar arbetet under året. " * 40
+    document(
+        "Trygghetsrapport",
+        f"{LETTERHEAD}{filler}Centrum nämns här. {filler}"
+        "Tryggheten i Vällingby centrum har ökat sedan kamerorna sattes upp. " + filler,
+    )
+
+    text, raw = snippet_of("trygghet i Vällingby centrum", "Trygghetsrapport")
+
+    assert f"{marked('Tryggheten')} i {marked('Vällingby')} {marked('centrum')} har ökat" in text
+    assert "Telefon" not in text
+    assert raw == ""
+
+
+def test_snippet_marks_a_phrase(hv):
+    document("Beslutsunderlag", f"{LETTERHEAD}Inledning. Förslag till beslut: nämnden godkänner.")
+
+    text, _raw = snippet_of('"förslag till beslut"', "Beslutsunderlag")
+
+    assert marked("Förslag till beslut") in text
+
+
+def test_ocr_snippet_in_repaired_reading_with_the_raw_text(client, hv):
+    document(
+        "Protokollsutdrag",
+        "Hasselby-Vallingby stadsdelsférvaltning Telefon 08-508 04 000\n"
+        "Stadsdelsnamnden godkénner forvaltningens forslag om angsmark i parken.",
+        text_source="ocr",
+    )
+
+    text, raw = snippet_of("godkänner ängsmark", "Protokollsutdrag")
+
+    assert text == (
+        f"… Stadsdelsnämnden {marked('godkänner')} förvaltningens förslag om "
+        f"{marked('ängsmark')} i parken."
+    )
+    assert raw == (
+        f"… Stadsdelsnamnden {marked('godkénner')} forvaltningens forslag om "
+        f"{marked('angsmark')} i parken."
+    )
+    page = client.get("/sok/", {"q": "godkänner ängsmark"}).content.decode()
+    assert "<mark>godkänner</mark>" in page
+    assert "<summary>Utdraget med rättade å, ä och ö." in page
+    assert "<mark>godkénner</mark>" in page
