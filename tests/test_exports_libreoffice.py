@@ -86,3 +86,28 @@ def test_libreoffice_reads_xlsx_cells_typed(tmp_path, exported):
     assert rows[1][0] == "1.2.4-346-2019"
     assert rows[1][2] == 'Svar på "förslag"; gungor och ängsmark\nvid Grimstaskogen'
     assert rows[1][4] == "2019-08-07"
+
+
+def test_libreoffice_shows_every_xlsx_cell_whole_with_working_links(tmp_path, exported):
+    """Printed to PDF, a cell too narrow for its date or number shows ### and a long dnr is
+    cut off; the links are PDF link annotations only when the cells are hyperlinks."""
+    from pypdf import PdfReader
+
+    document, _, xlsx_bytes = exported
+    source = tmp_path / "arenden.xlsx"
+    source.write_bytes(xlsx_bytes)
+
+    converted = convert(tmp_path, source, "pdf")
+    reader = PdfReader(converted)
+    text = "\n".join(page.extract_text() for page in reader.pages)
+    links = [
+        annotation.get_object()["/A"]["/URI"]
+        for page in reader.pages
+        for annotation in page.get("/Annots") or []
+        if annotation.get_object().get("/A", {}).get("/URI")
+    ]
+
+    assert "###" not in text
+    assert "1.2.4-346-2019" in text
+    assert "2019-08-07" in text
+    assert links == ["http://testserver/arende/1.2.4-346-2019/"]
