@@ -11,13 +11,12 @@ assumed to be spread over the years like the cases are (the date histogram of th
 statistics), which is right to a few per cent for a common word.
 """
 
-import datetime
 import json
 from dataclasses import dataclass, field
 
 from django.db import connection
 
-from . import queries, search
+from . import estimates, queries, search
 from .models import Board, Case, CaseStatus
 
 PAGE_SIZE = 20
@@ -109,7 +108,9 @@ def _search(
     )
     estimated = total > exact_limit
     if estimated:
-        total = _estimate(exact_limit + 1, oldest_counted, oldest=oldest)
+        total = estimates.estimate_total(
+            exact_limit + 1, oldest_counted, table="cases_casesearchentry", oldest=oldest
+        ) or (exact_limit + 1)
     pages = max(1, -(-min(total, exact_limit) // page_size))
     if page > pages:  # a page beyond the last shows the last
         return _search(
@@ -235,70 +236,6 @@ def _status_facet(counts: dict, filters) -> list[queries.FacetValue]:
         for value, label in CaseStatus.choices
         if counts.get(value)
     ]
-
-
-def _estimate(counted: int, last_date: datetime.date | None, *, oldest: bool) -> int:
-    """How many cases match in all, from the ``counted`` newest (oldest) matches back to
-    ``last_date``: counted / the share of the cases registered on or after (before) that
-    date, rounded to two significant figures. Never less than what was counted."""
-    share = _date_share(last_date, after=not oldest) if last_date else None
-    if not share:
-        return counted
-    estimate = counted / share
-    return max(counted, round_estimate(estimate))
-
-
-def round_estimate(value: float) -> int:
-    """Two significant figures: 53 812 -> 54 000, 12 345 -> 12 000."""
-    value = int(round(value))
-    digits = len(str(value))
-    unit = 10 ** max(0, digits - 2)
-    return int(round(value / unit) * unit)
-
-
-def _date_share(day: datetime.date, *, after: bool) -> float | None:
-    """The share of the case entries dated on or after (before) ``day``, from the planner's
-    statistics of the date column (its most common values and the histogram of the rest):
-    no table scan."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT most_common_vals::text, most_common_freqs, histogram_bounds::text "
-            "FROM pg_stats WHERE schemaname = current_schema() "
-            "AND tablename = 'cases_casesearchentry' AND attname = 'date'"
-        )
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    common, frequencies, histogram = row
-    common = _dates(common)
-    frequencies = list(frequencies or [])
-    bounds = _dates(histogram)
-    later = sum(f for value, f in zip(common, frequencies, strict=False) if value >= day)
-    rest = 1 - sum(frequencies)
-    if len(bounds) >= 2 and rest > 0:
-        buckets = len(bounds) - 1
-        part = 0.0
-        for low, high in zip(bounds, bounds[1:], strict=False):
-            if low >= day:
-                part += 1
-            elif low < day <= high:
-                # the bucket that holds the day counts by the part of it after the day
-                part += (high - day).days / max(1, (high - low).days)
-        later += rest * part / buckets
-    elif not common:
-        return None
-    share = later if after else 1 - later
-    return share if share > 0 else None
-
-
-def _dates(text: str | None) -> list[datetime.date]:
-    dates = []
-    for value in (text or "").strip("{}").split(","):
-        try:
-            dates.append(datetime.date.fromisoformat(value.strip('"')))
-        except ValueError:
-            continue
-    return dates
 
 
 def result_ids(*, query: str, filters: queries.SearchFilters, sort: str, chunk_size: int = 2000):

@@ -18,7 +18,7 @@ from django.utils import timezone
 from portal.db_router import read_connection as connection
 
 from . import dnr as dnrlib
-from . import search, snippets
+from . import estimates, search, snippets
 from .importers.model import PROVISIONAL_PREFIX
 from .models import (
     AgendaItem,
@@ -429,6 +429,8 @@ class SearchResults:
     facets: dict[str, list[FacetValue]]
     unfiltered_total: int | None = None
     suggestion: str | None = None
+    # beyond RESULT_CAP: how many match in all, estimated from the date statistics
+    total_estimate: int | None = None
     # Cases whose own title matches (case_hits): the best CASE_HITS, of case_total
     case_hits: list[Case] = field(default_factory=list)
     case_total: int = 0
@@ -975,6 +977,9 @@ def search_documents(
         parsed, filters, limit=RESULT_CAP + 1, variants=variants, ranked=relevance, pairs=pairs
     )
     total, capped = min(len(newest), RESULT_CAP), len(newest) > RESULT_CAP
+    estimate = None
+    if capped:
+        estimate = estimates.estimate_total(len(newest), newest[-1].date, table="cases_searchentry")
     newest = newest[:RESULT_CAP]
     pages = max(1, -(-total // PAGE_SIZE))
     page = min(max(page, 1), pages)
@@ -1031,6 +1036,7 @@ def search_documents(
         page=page,
         pages=pages,
         facets=facets,
+        total_estimate=estimate,
     )
     if parsed:
         results.case_hits, results.case_total, results.case_total_capped = case_hits(

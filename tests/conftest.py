@@ -6,7 +6,7 @@ from django.apps import apps
 from django.core.management import call_command
 from django.db import transaction
 
-from cases import queries
+from cases import estimates, queries
 from cases.models import Board
 
 SEEDS = Path(__file__).resolve().parent.parent / "demo" / "seeds"
@@ -19,6 +19,7 @@ def _fresh_search_statistics():
     """Each test reads the planner's statistics anew (queries._recent_cutoff keeps them a
     minute; tests analyse tables of their own)."""
     queries._cutoff_cache.clear()
+    estimates._statistics_cache.clear()
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from cases import case_search, queries, search, services, suggest
+from cases import case_search, estimates, queries, search, services, suggest
 from cases.models import Board, Case
 from tests.factories import CaseFactory, DocumentFactory
 
@@ -98,8 +98,8 @@ def test_above_the_exact_limit_the_total_is_an_estimate(preschools):
     assert results.estimated is True
     assert results.total >= 11
     assert results.pages == 1  # the pages hold the newest exact_limit matches
-    assert case_search.round_estimate(53_812) == 54_000
-    assert case_search.round_estimate(987) == 990
+    assert estimates.round_estimate(53_812) == 54_000
+    assert estimates.round_estimate(987) == 990
 
 
 def test_estimate_from_the_date_statistics(hv):
@@ -353,3 +353,25 @@ def test_ocr_snippet_in_repaired_reading_with_the_raw_text(client, hv):
     assert "<mark>godkänner</mark>" in page
     assert "<summary>Utdraget med rättade å, ä och ö." in page
     assert "<mark>godkénner</mark>" in page
+
+
+def test_documents_beyond_the_cap_are_an_honest_estimate(client, hv, monkeypatch):
+    for n in range(40):
+        document(
+            f"Remiss om förskolor {n}",
+            "Förskolor i Grimsta.",
+            document_date=datetime.date(2000 + n % 20, 6, 1 + n // 20),
+        )
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE cases_searchentry")
+    monkeypatch.setattr(queries, "RESULT_CAP", 9)
+
+    response = client.get("/sok/", {"q": "förskolor"})
+
+    results = response.context["results"]
+    # the 10 newest are from the last 5 years of 20: about a quarter of the whole
+    assert (results.total, results.total_capped) == (9, True)
+    assert 30 <= results.total_estimate <= 50
+    assert f"Cirka {results.total_estimate} träffar" in response.content.decode()
