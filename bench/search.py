@@ -47,6 +47,7 @@ class BenchQuery:
     filters: dict = field(default_factory=dict)  # board (short name), kind, status, date_from/to
     sort: str = "relevans"
     dnr: bool = False
+    cases: bool = False  # the Ärenden tab (case_search.search_cases) instead
 
     @property
     def label(self) -> str:
@@ -111,6 +112,16 @@ def query_mix(dnrs: list[str]) -> list[BenchQuery]:
         BenchQuery("facets", rare[1], {"board": "Kommunstyrelsen"}),
         BenchQuery("facets", "", {"board": "Socialnämnden", "kind": "tjansteutlatande"}),
     ]
+    # The Ärenden tab: every matching case counted (exactly up to 10,000), faceted and ranked
+    queries += [
+        BenchQuery("cases", text, filters, cases=True)
+        for text, filters in (
+            ("förskola", {}),
+            ("medborgarförslag", {}),
+            ("synpunkter", {"board": "Hässelby-Vällingby"}),
+            ("nämnden", {"status": "beslutat"}),
+        )
+    ]
     queries += [BenchQuery("dnr", text, dnr=True) for text in dnrs]
     # A number that names no single case: the search page also searches it as text
     queries += [BenchQuery("dnr-text", text) for text in dnrs if not _unique_case(text)]
@@ -173,6 +184,13 @@ def run_fast(query: BenchQuery, filters) -> tuple[int, bool]:
         if not lookup.cases:
             queries.near_miss_cases(query.text)
         return len(lookup.cases), False
+    if query.cases:
+        # the Ärenden tab: the documents search (for its tab count) and the cases' page
+        from cases import case_search
+
+        queries.search_documents(query=query.text, filters=filters, sort=query.sort)
+        found = case_search.search_cases(query=query.text, filters=filters, sort=query.sort)
+        return found.total, found.estimated
     results = queries.search_documents(query=query.text, filters=filters, sort=query.sort)
     list(results.hits)
     return results.total, results.total_capped
@@ -198,6 +216,21 @@ def run_naive(query: BenchQuery, filters) -> tuple[int, float, float]:
         list(paginator.page(1).object_list) if paginator.count else None
         ms = (time.perf_counter() - started) * 1000
         return paginator.count, ms, ms
+
+    if query.cases:
+        cases = Case.objects.exclude(status="makulerat")
+        for word in search.parse_query(query.text).positive_words:
+            cases = cases.filter(title__icontains=word)
+        if filters.board:
+            cases = cases.filter(board=filters.board)
+        if filters.status:
+            cases = cases.filter(status=filters.status)
+        paginator = Paginator(cases.select_related("board").order_by("-registered_on", "-pk"), PAGE)
+        list(paginator.page(1).object_list) if paginator.count else None
+        page_ms = (time.perf_counter() - started) * 1000
+        for field_name in ("board", "status"):
+            list(cases.order_by().values(field_name).annotate(n=Count("pk")))
+        return paginator.count, page_ms, (time.perf_counter() - started) * 1000
 
     def matches(skip: str = ""):
         documents = Document.objects.filter(published=True, confidential=False, cancelled=False)
