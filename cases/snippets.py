@@ -13,6 +13,7 @@ passage is found in Python: regular expressions over the text, which for a meeti
 """
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from django.db import connection
@@ -118,6 +119,9 @@ def snippet(text: str, terms: list[re.Pattern], *, folded: str | None = None) ->
 
 
 def ocr_snippet(text: str, terms: list[re.Pattern]) -> Snippet:
+    # the folding normalises first (NFKC: ligatures, full-width digits); the snippet shows
+    # the normalised text, so the positions in both agree
+    text = unicodedata.normalize("NFKC", text)
     folded = search.ocrfold(text)
     if len(folded) != len(text):  # a ligature changed the length: look in the raw text
         folded = None
@@ -159,9 +163,16 @@ def best_passage(text: str, terms: list[re.Pattern]) -> tuple[int, int]:
     _key, start, end = best
     spare = max(0, SNIPPET_CHARS - (end - start))
     before = min(LEAD_CHARS, spare, start)
-    lead = text[start - before : start]
-    if LETTERHEAD.search(lead):  # no letterhead before the passage either
-        before = len(lead) - lead.rfind("\n") - 1 if "\n" in lead else 0
+    # no letterhead before the passage either: the lead starts after the last such line
+    # it touches (whole lines: a line's start may lie before the lead)
+    position = start - before
+    line_start = text.rfind("\n", 0, position) + 1
+    for line in text[line_start:start].splitlines(keepends=True):
+        line_end = line_start + len(line)
+        if LETTERHEAD.search(line) and line.endswith("\n"):
+            position = max(position, line_end)
+        line_start = line_end
+    before = start - position
     return start - before, end + spare - before
 
 

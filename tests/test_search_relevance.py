@@ -112,3 +112,70 @@ def test_dnr_without_prefix_finds_the_case_among_few(imported):
 def test_words_with_numbers_stay_words(imported, text):
     assert queries.typed_dnr(text) == text
     assert not queries.looks_like_dnr(text)
+
+
+def test_every_forskola_case_is_reachable_by_paging_and_in_the_case_export(imported, client):
+    """Issue 14: "De 5 mest relevanta av 35 ärenden" with no way to the other 30, and an
+    export of 4 document rows. Brute force: every case whose title has the word."""
+    from django.db.models import Q
+
+    from cases import case_search
+
+    expected = set(
+        Case.objects.exclude(status="makulerat")
+        .filter(Q(title__icontains="förskol") | Q(title__icontains="forskol"))
+        .values_list("dnr", flat=True)
+    )
+    paged, page = [], 1
+    while True:
+        response = client.get("/sok/", {"q": "förskola", "visa": "arenden", "sida": page})
+        found = response.context["case_results"]
+        paged += [case.dnr for case in found.cases]
+        if page == found.pages:
+            break
+        page += 1
+    export = client.get("/sok/export.csv", {"q": "förskola"})
+    rows = b"".join(export.streaming_content).decode("utf-8-sig").splitlines()[1:]
+
+    assert len(expected) == 35
+    assert (found.total, found.estimated, page) == (35, False, 2)
+    assert sorted(paged) == sorted(expected)
+    assert sorted(row.split(";")[0] for row in rows) == sorted(expected)
+    assert case_search.search_cases(query="förskola", filters=queries.SearchFilters()).total == 35
+
+
+@pytest.mark.parametrize(
+    ("typed", "suggested"),
+    [
+        ("medborgarförslg", "medborgarförslag"),
+        ("Polismyndigheten", "polisen myndigheten"),
+        ("bygglov", "bygga"),
+        ("drönre", "drönare"),
+        ("förskolr", "förskola"),
+    ],
+)
+def test_suggestions_in_the_seeds_are_real_words_with_hits(imported, typed, suggested):
+    from cases.importers.quality import load_wordlist
+
+    results = queries.search_documents(query=typed, filters=queries.SearchFilters())
+    again = queries.search_documents(query=suggested, filters=queries.SearchFilters())
+
+    assert results.suggestion == suggested
+    assert all(word in load_wordlist() for word in suggested.split())
+    assert again.total + again.case_total > 0
+
+
+def test_snippets_in_the_seeds_mark_the_words(imported):
+    for query, words in (
+        ("trygghet i Vällingby centrum", {"trygghet", "vällingbys"}),
+        ('"förslag till beslut"', {"förslag till beslut"}),
+        ("godkänner", {"godkänner"}),
+    ):
+        results = queries.search_documents(query=query, filters=queries.SearchFilters())
+        marked = set()
+        for hit in results.hits:
+            assert queries.HEADLINE_START in hit.snippet, (query, hit.snippet)
+            parts = hit.snippet.split(queries.HEADLINE_START)[1:]
+            marked |= {part.split(queries.HEADLINE_STOP)[0].lower() for part in parts}
+            assert "Telefon" not in hit.snippet, (query, hit.snippet)
+        assert words <= marked, (query, marked)
