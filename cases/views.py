@@ -101,7 +101,8 @@ SHOW_CASES = "arenden"
 def _export_default(show: str, results) -> str:
     """The export offered first: the tab's own, on the documents tab the cases when the
     search found more cases than documents."""
-    if show == SHOW_CASES or (results and results.case_total > results.total):
+    documents = results and (results.total_estimate or results.total)
+    if show == SHOW_CASES or (results and results.case_total > documents):
         return SHOW_CASES
     return SHOW_DOCUMENTS
 

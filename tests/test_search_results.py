@@ -375,3 +375,10 @@ def test_documents_beyond_the_cap_are_an_honest_estimate(client, hv, monkeypatch
     assert (results.total, results.total_capped) == (9, True)
     assert 30 <= results.total_estimate <= 50
     assert f"Cirka {results.total_estimate} träffar" in response.content.decode()
+
+
+def test_a_page_beyond_the_last_shows_the_last(client, preschools):
+    response = client.get("/sok/", {"q": "förskola", "visa": "arenden", "sida": 99})
+
+    found = response.context["case_results"]
+    assert (response.status_code, found.page, found.pages, len(found.cases)) == (200, 2, 2, 5)
