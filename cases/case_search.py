@@ -21,6 +21,10 @@ from .models import Board, Case, CaseStatus
 
 PAGE_SIZE = 20
 EXACT_LIMIT = 10_000
+# Relevance ranks the newest this many matches (the documents' RESULT_CAP); the others
+# follow newest first. Ranking every match reads every title's vector (bench at 100k,
+# "förvaltningen", 4,074 cases: 98 ms against 13 ms for counting them).
+RANKED = 300
 
 
 @dataclass
@@ -160,20 +164,31 @@ def _matches_cte(parsed, filters, variants, *, cap: int, oldest: bool, skip: str
     return sql, [*source_params, *params, cap]
 
 
+def _relevance_order(parsed, variants) -> tuple[str, list]:
+    """The case ids of ``matches`` in relevance order: the newest RANKED matches by rank
+    (then newest), the rest newest first, as the documents' relevance order."""
+    clean_sql, clean_params = search.tsquery_sql(parsed, ocr=False)
+    ocr_sql, ocr_params = search.tsquery_sql(parsed, ocr=True, variants=variants)
+    sql = (
+        "SELECT m.case_id FROM (SELECT case_id, date, row_number() OVER "
+        "(ORDER BY date DESC, case_id DESC) AS n FROM matches) m "
+        f"LEFT JOIN LATERAL (SELECT coalesce(ts_rank(e.vector, ({clean_sql})), 0) + "
+        f"coalesce(ts_rank(e.ocr_vector, ({ocr_sql})), 0) AS rank FROM cases_casesearchentry e "
+        # OFFSET 0: one index lookup per ranked row, not a hash join over every entry
+        "WHERE m.n <= %s AND e.case_id = m.case_id OFFSET 0) r ON true "
+        "ORDER BY m.n <= %s DESC, r.rank DESC NULLS LAST, m.date DESC, m.case_id DESC"
+    )
+    return sql, [*clean_params, *ocr_params, RANKED, RANKED]
+
+
 def _statement(parsed, filters, variants, *, cap, relevance, oldest, offset, limit, facets):
     """One statement: the number of matches (up to ``cap``), the date of the last one
     counted, the facet counts over them and the ids of one page."""
     cte, params = _matches_cte(parsed, filters, variants, cap=cap, oldest=oldest)
     if relevance:
-        clean_sql, clean_params = search.tsquery_sql(parsed, ocr=False)
-        ocr_sql, ocr_params = search.tsquery_sql(parsed, ocr=True, variants=variants)
-        page_sql = (
-            "SELECT m.case_id FROM matches m JOIN cases_casesearchentry e USING (case_id) "
-            f"ORDER BY coalesce(ts_rank(e.vector, ({clean_sql})), 0) + "
-            f"coalesce(ts_rank(e.ocr_vector, ({ocr_sql})), 0) DESC, "
-            "m.date DESC, m.case_id DESC OFFSET %s LIMIT %s"
-        )
-        page_params = [*clean_params, *ocr_params, offset, limit]
+        order_sql, order_params = _relevance_order(parsed, variants)
+        page_sql = f"{order_sql} OFFSET %s LIMIT %s"
+        page_params = [*order_params, offset, limit]
     else:
         order = "date, case_id" if oldest else "date DESC, case_id DESC"
         page_sql = f"SELECT case_id FROM matches ORDER BY {order} OFFSET %s LIMIT %s"
@@ -239,9 +254,8 @@ def _status_facet(counts: dict, filters) -> list[queries.FacetValue]:
 
 
 def result_ids(*, query: str, filters: queries.SearchFilters, sort: str, chunk_size: int = 2000):
-    """Every matching case id in the order the Ärenden tab shows them (the case export).
-    Relevance ranks all matches, as a case title is short; streams through a server-side
-    cursor."""
+    """Every matching case id in the order the Ärenden tab shows them (the case export);
+    streams through a server-side cursor."""
     words, filters = queries._dnr_query(query, filters)
     if not searchable(filters):
         return
@@ -250,15 +264,12 @@ def result_ids(*, query: str, filters: queries.SearchFilters, sort: str, chunk_s
     where, params = queries._where(filters)
     source, source_params = _source(parsed, variants)
     if sort == queries.SORT_RELEVANCE and parsed:
-        clean_sql, clean_params = search.tsquery_sql(parsed, ocr=False)
-        ocr_sql, ocr_params = search.tsquery_sql(parsed, ocr=True, variants=variants)
+        order_sql, order_params = _relevance_order(parsed, variants)
         sql = (
-            f"SELECT m.case_id FROM (SELECT case_id, date FROM {source} WHERE {where}) m "
-            "JOIN cases_casesearchentry e USING (case_id) "
-            f"ORDER BY coalesce(ts_rank(e.vector, ({clean_sql})), 0) + "
-            f"coalesce(ts_rank(e.ocr_vector, ({ocr_sql})), 0) DESC, m.date DESC, m.case_id DESC"
+            f"WITH matches AS MATERIALIZED (SELECT case_id, date FROM {source} WHERE {where}) "
+            f"{order_sql}"
         )
-        params = [*source_params, *params, *clean_params, *ocr_params]
+        params = [*source_params, *params, *order_params]
     else:
         order = "date, case_id" if sort == queries.SORT_OLDEST else "date DESC, case_id DESC"
         sql = f"SELECT case_id FROM {source} WHERE {where} ORDER BY {order}"

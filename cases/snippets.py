@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from django.db import connection
 
-from . import search
+from . import ocr_glyphs, search
 from .importers.spelling import restore_diacritics
 
 START = "\x02"
@@ -69,10 +69,11 @@ def page_snippets(
         rows = cursor.fetchall()
     clean_terms = term_patterns(parsed, variants, ocr=False)
     ocr_terms = term_patterns(parsed, variants, ocr=True)
+    digits = any(ch.isdigit() for word in parsed.positive_words for ch in word)
     found = {}
     for pk, source, text in rows:
         if source == "ocr":
-            found[pk] = ocr_snippet(text or "", ocr_terms)
+            found[pk] = ocr_snippet(text or "", ocr_terms, digits=digits)
         else:
             found[pk] = Snippet(snippet(text or "", clean_terms))
     return found
@@ -118,15 +119,29 @@ def snippet(text: str, terms: list[re.Pattern], *, folded: str | None = None) ->
     return _marked(text, haystack, terms, start, end)
 
 
-def ocr_snippet(text: str, terms: list[re.Pattern]) -> Snippet:
-    # the folding normalises first (NFKC: ligatures, full-width digits); the snippet shows
-    # the normalised text, so the positions in both agree
-    text = unicodedata.normalize("NFKC", text)
-    folded = search.ocrfold(text)
-    if len(folded) != len(text):  # a ligature changed the length: look in the raw text
+def ocr_snippet(text: str, terms: list[re.Pattern], *, digits: bool = False) -> Snippet:
+    """``digits``: the query has a digit, so the text is folded as ocrfold folds it (a glyph
+    becomes a letter only next to letters); otherwise by one translation, every glyph to
+    its letter, which keeps each character in place and is ten times faster on a meeting
+    pack (the query's words have no digits to miss)."""
+    if digits:
+        text = unicodedata.normalize("NFKC", text)
+        folded = search.ocrfold(text)
+    else:
+        folded = text.lower().translate(_FAST_FOLD)
+    if len(folded) != len(text):  # a letter whose lower case is longer: the raw text
         folded = None
     raw = snippet(text, terms, folded=folded)
     return Snippet(restore_diacritics(raw), raw)
+
+
+_FAST_FOLD = str.maketrans(
+    {
+        **ocr_glyphs.FOLD,
+        **dict.fromkeys(ocr_glyphs.GLYPHS_FOR_A, "a"),
+        **dict.fromkeys(ocr_glyphs.GLYPHS_FOR_O, "o"),
+    }
+)
 
 
 def best_passage(text: str, terms: list[re.Pattern]) -> tuple[int, int]:
