@@ -8,8 +8,8 @@ repaired reading (the å/ä/ö OCR lost put back by ``importers.spelling``, as t
 for titles); the raw text stays one click away.
 
 Only the page's rows are read (never the whole result), one statement for the page. The
-passage is found in Python: regular expressions over the text, which for a meeting pack of
-150,000 characters takes about a millisecond.
+passage is found in Python with regular expressions over the text (bench at 100k, a page of
+20 hits of a common word: 5-17 ms with the machine busy).
 """
 
 import re
