@@ -3,18 +3,13 @@
 from __future__ import annotations
 
 import functools
+import json
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from pathlib import Path
 
-from .families import (
-    CLASS_NUMBER_SLASH_YEAR,
-    CLASS_NUMBER_YEAR,
-    CODE_NUMBER_SLASH_YEAR,
-    CODE_YY_NUMBER,
-    PREFIX,
-    TRAFIK,
-)
+from .families import FAMILIES_BY_NAME
 
 
 @dataclass(frozen=True)
@@ -36,146 +31,40 @@ class BoardInfo:
         return tuple(dict.fromkeys((self.name, self.short_name, *self.names)))
 
 
-def _district(short: str, genitive: str | None = None, prefixes: tuple[str, ...] = ()) -> BoardInfo:
-    genitive = genitive or short
-    formats = (PREFIX, CLASS_NUMBER_YEAR) if prefixes else ()
+# The list itself is data, kept once for the engine and the register (migration 0003 reads
+# the same file): cases/data/boards.json says what each field means.
+BOARDS_FILE = Path(__file__).resolve().parent.parent / "data" / "boards.json"
+
+
+def _board_info(row: dict, *, external: bool = False) -> BoardInfo:
+    formats = tuple(row["formats"])
+    unknown = [name for name in formats if name not in FAMILIES_BY_NAME]
+    if unknown:
+        raise ValueError(f"{BOARDS_FILE.name}: {row['short_name']} has unknown formats {unknown}")
     return BoardInfo(
-        name=f"{genitive} stadsdelsnämnd",
-        short_name=short,
-        prefixes=prefixes,
-        names=(f"{genitive} stadsdelsförvaltning", f"{short} stadsdelsnämnd"),
+        name=row["name"],
+        short_name=row["short_name"],
+        # The series prefix first: the finder gives a number written without one the first.
+        prefixes=(*row.get("dnr_prefixes", ()), *row.get("old_prefixes", ())),
+        names=tuple(row["names"]),
         formats=formats,
+        external=external,
     )
 
 
-# Only HV and KS are confirmed eDok prefixes (DOMAIN.md); T is Trafikkontoret's old form.
-# Registrators configure the others, so none are invented here.
-STOCKHOLM_BOARDS: tuple[BoardInfo, ...] = (
-    _district("Bromma"),
-    _district("Enskede-Årsta-Vantör", "Enskede-Årsta-Vantörs"),
-    _district("Farsta"),
-    _district("Hägersten-Älvsjö"),
-    _district("Hässelby-Vällingby", prefixes=("HV",)),
-    _district("Järva"),
-    _district("Kungsholmen", "Kungsholmens"),
-    _district("Norra innerstaden", "Norra innerstadens"),
-    _district("Skarpnäck", "Skarpnäcks"),
-    _district("Skärholmen", "Skärholmens"),
-    _district("Södermalm", "Södermalms"),
-    _district("Rinkeby-Kista"),
-    _district("Spånga-Tensta"),
-    _district("Norrmalm", "Norrmalms"),
-    _district("Östermalm", "Östermalms"),
-    _district("Hägersten-Liljeholmen", "Hägersten-Liljeholmens"),
-    _district("Älvsjö"),
-    BoardInfo(
-        "Socialnämnden",
-        "Socialnämnden",
-        (),
-        (
-            "Socialnämnd",
-            "Socialförvaltning",
-            "SoF",
-            "Socialtjänstnämnd",
-            "Socialtjänstförvaltning",
-            "Socialtjänst- och arbetsmarknadsnämnd",
-        ),
-        (CLASS_NUMBER_SLASH_YEAR,),
-    ),
-    BoardInfo(
-        "Trafiknämnden",
-        "Trafiknämnden",
-        ("T",),
-        ("Trafiknämnd", "Trafikkontor", "Trafik- och renhållningsnämnd"),
-        (TRAFIK,),
-    ),
-    BoardInfo(
-        "Stadsbyggnadsnämnden",
-        "Stadsbyggnadsnämnden",
-        (),
-        ("Stadsbyggnadsnämnd", "Stadsbyggnadskontor"),
-    ),
-    BoardInfo(
-        "Exploateringsnämnden",
-        "Exploateringsnämnden",
-        (),
-        ("Exploateringsnämnd", "Exploateringskontor"),
-    ),
-    BoardInfo(
-        "Fastighetsnämnden", "Fastighetsnämnden", (), ("Fastighetsnämnd", "Fastighetskontor")
-    ),
-    BoardInfo("Kulturnämnden", "Kulturnämnden", (), ("Kulturnämnd", "Kulturförvaltning")),
-    BoardInfo("Idrottsnämnden", "Idrottsnämnden", (), ("Idrottsnämnd", "Idrottsförvaltning")),
-    BoardInfo("Äldrenämnden", "Äldrenämnden", (), ("Äldrenämnd", "Äldreförvaltning")),
-    BoardInfo(
-        "Utbildningsnämnden",
-        "Utbildningsnämnden",
-        (),
-        ("Utbildningsnämnd", "Utbildningsförvaltning"),
-    ),
-    BoardInfo(
-        "Arbetsmarknadsnämnden",
-        "Arbetsmarknadsnämnden",
-        (),
-        ("Arbetsmarknadsnämnd", "Arbetsmarknadsförvaltning"),
-    ),
-    BoardInfo(
-        "Miljö- och hälsoskyddsnämnden",
-        "Miljö- och hälsoskyddsnämnden",
-        (),
-        ("Miljö- och hälsoskyddsnämnd", "Miljöförvaltning"),
-    ),
-    BoardInfo("Servicenämnden", "Servicenämnden", (), ("Servicenämnd", "Serviceförvaltning")),
-    BoardInfo("Stadsrevisionen", "Stadsrevisionen", (), ("Revisionskontor",)),
-    BoardInfo(
-        "Kommunstyrelsen",
-        "Kommunstyrelsen",
-        ("KS",),
-        ("Kommunstyrelse", "Stadsledningskontor", "SLK"),
-        (PREFIX, CODE_NUMBER_SLASH_YEAR),
-    ),
-    BoardInfo("Kommunfullmäktige", "Kommunfullmäktige", (), ("Kommunfullmäktige",)),
-)
+def _load() -> tuple[tuple[BoardInfo, ...], tuple[BoardInfo, ...]]:
+    data = json.loads(BOARDS_FILE.read_text(encoding="utf-8"))
+    return (
+        tuple(_board_info(row) for row in data["boards"]),
+        tuple(_board_info(row, external=True) for row in data["external_bodies"]),
+    )
 
 
-def _external(name: str, short: str, *names: str, formats: tuple[str, ...] = ()) -> BoardInfo:
-    return BoardInfo(name, short, (), names, formats, external=True)
-
-
-# Bodies outside the city whose numbers agendas quote ("Remiss från Länsstyrelsen, dnr
-# 505-08-64515", "JO dnr 5529-2013"). Named right before a number, they own it.
-EXTERNAL_BODIES: tuple[BoardInfo, ...] = (
-    _external(
-        "Länsstyrelsen i Stockholms län",
-        "Länsstyrelsen",
-        "Länsstyrelsen",
-        "Länsstyrelse",
-        formats=(CODE_YY_NUMBER,),
-    ),
-    _external("Justitieombudsmannen", "Justitieombudsmannen", "JO", "Riksdagens ombudsmän"),
-    _external("Justitiekanslern", "Justitiekanslern", "JK"),
-    _external("Inspektionen för vård och omsorg", "IVO", "IVO"),
-    _external("Socialstyrelsen", "Socialstyrelsen"),
-    _external("Skolinspektionen", "Skolinspektionen"),
-    _external("Skolverket", "Skolverket"),
-    _external("Integritetsskyddsmyndigheten", "IMY", "IMY", "Datainspektionen"),
-    _external("Polismyndigheten", "Polismyndigheten", "Polisen"),
-    _external("Migrationsverket", "Migrationsverket"),
-    _external("Försäkringskassan", "Försäkringskassan"),
-    _external("Arbetsmiljöverket", "Arbetsmiljöverket"),
-    _external("Trafikverket", "Trafikverket", "Vägverket", "Banverket"),
-    _external("Boverket", "Boverket"),
-    _external("Naturvårdsverket", "Naturvårdsverket"),
-    _external("Region Stockholm", "Region Stockholm", "Stockholms läns landsting", "SLL"),
-    _external("Förvaltningsrätten i Stockholm", "Förvaltningsrätten", "Länsrätten"),
-    _external("Kammarrätten i Stockholm", "Kammarrätten"),
-    _external("Mark- och miljödomstolen", "Mark- och miljödomstolen", "Miljödomstolen"),
-    _external("Regeringskansliet", "Regeringskansliet", "Regeringen"),
-    _external("Sveriges Kommuner och Regioner", "SKR", "SKR", "SKL"),
-    _external("Skatteverket", "Skatteverket"),
-    _external("Kronofogden", "Kronofogden"),
-    _external("Lantmäteriet", "Lantmäteriet"),
-)
+# Stockholm's boards (only HV and KS have confirmed eDok prefixes, DOMAIN.md; T is
+# Trafikkontoret's old form), and the bodies outside the city whose numbers agendas quote
+# ("Remiss från Länsstyrelsen, dnr 505-08-64515", "JO dnr 5529-2013"): named right before a
+# number, they own it.
+STOCKHOLM_BOARDS, EXTERNAL_BODIES = _load()
 EXTERNAL_BY_SHORT_NAME = {body.short_name: body for body in EXTERNAL_BODIES}
 
 
