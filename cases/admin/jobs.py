@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from .models import BackgroundRun
+from ..models import BackgroundRun
 
 
 @admin.register(BackgroundRun)

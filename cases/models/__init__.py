@@ -1,0 +1,71 @@
+"""The tables of the register: boards, cases, documents, attachments, meetings, references.
+
+Rules that must always hold are database constraints. Cases, documents and attachments are
+never deleted (a trigger in migration 0002 refuses DELETE); a registration is cancelled
+(makulerad) with a reason and keeps its row and number.
+
+The tables live in one module per concern (see README, Arkitektur); everything is
+re-exported here, so ``from cases.models import Case`` and the app registry work as
+before. Every class keeps app label ``cases`` and its table name.
+"""
+
+from .common import PROTECTED_TITLE, in_choices, public_title
+from .documents import (
+    Attachment,
+    Direction,
+    Document,
+    DocumentKind,
+    DocumentQuerySet,
+    PersonalDataFinding,
+    TextSource,
+)
+from .jobs import BackgroundRun
+from .meetings import AgendaItem, Decision, Meeting
+from .memberships import BoardMembership
+from .references import Reference, ReferenceRelation, ReferenceStatus
+from .register import (
+    Board,
+    BoardKind,
+    Case,
+    CaseAlias,
+    CaseQuerySet,
+    CaseStatus,
+    CaseStatusChange,
+    DnrSeries,
+)
+from .search_index import CaseSearchEntry, SearchEntry, SearchWord
+
+__all__ = [
+    "PROTECTED_TITLE",
+    "public_title",
+    "in_choices",
+    "BoardKind",
+    "CaseStatus",
+    "Board",
+    "CaseQuerySet",
+    "Case",
+    "CaseAlias",
+    "CaseStatusChange",
+    "DnrSeries",
+    "DocumentKind",
+    "Direction",
+    "TextSource",
+    "DocumentQuerySet",
+    "Document",
+    "Attachment",
+    "PersonalDataFinding",
+    "Meeting",
+    "AgendaItem",
+    "Decision",
+    "ReferenceRelation",
+    "ReferenceStatus",
+    "Reference",
+    "SearchEntry",
+    "CaseSearchEntry",
+    "SearchWord",
+    "BoardMembership",
+    "BackgroundRun",
+]
+# isort: split
+# Requests to see handlings live in their own package; imported here so Django finds them.
+from ..access.models import AccessOrder, AccessRequest, AccessRequestEvent, AccessRequestItem  # noqa: E402, F401

@@ -1,0 +1,21 @@
+"""What the model modules share: the public form of a protected title and the check
+constraint helper for choices."""
+
+from django.db import models
+from django.db.models import Q
+
+from ..personal_data import mask_personal_numbers
+
+PROTECTED_TITLE = "[Skyddat]"
+
+
+def public_title(title: str, protected_title: str, protected: bool) -> str:
+    """The title the public may see (OSL 5 kap. 2 §: dnr and date always, title maybe;
+    personnummer never)."""
+    if protected:
+        return mask_personal_numbers(protected_title) or PROTECTED_TITLE
+    return mask_personal_numbers(title)
+
+
+def in_choices(field: str, choices: type[models.TextChoices]) -> Q:
+    return Q(**{f"{field}__in": choices.values})

@@ -1,0 +1,110 @@
+"""Sammanträden, their dagordning and the decisions (§) recorded in the minutes."""
+
+import datetime
+
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+
+from .register import Board, Case
+
+
+class Meeting(models.Model):
+    board = models.ForeignKey(
+        Board, verbose_name="nämnd", on_delete=models.PROTECT, related_name="meetings"
+    )
+    date = models.DateField("datum")
+    location = models.CharField("plats", max_length=200, blank=True)
+    minutes_approved_on = models.DateField("justerat", null=True, blank=True)
+    posted_on = models.DateField(
+        "anslaget", null=True, blank=True, help_text="Dag då protokollet anslogs (KL 13 kap.)."
+    )
+    source_file = models.CharField("källfil", max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = "sammanträde"
+        verbose_name_plural = "sammanträden"
+        ordering = ["-date"]
+        constraints = [
+            models.UniqueConstraint(fields=["board", "date"], name="meeting_unique_per_day"),
+            models.CheckConstraint(
+                condition=Q(posted_on__isnull=True)
+                | Q(minutes_approved_on__isnull=True)
+                | Q(posted_on__gte=F("minutes_approved_on")),
+                name="meeting_posted_after_approval",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.board.short_name} {self.date.isoformat()}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("cases:meeting-detail", args=[self.board.slug, self.date.isoformat()])
+
+    @property
+    def appeal_deadline(self) -> datetime.date | None:
+        """Last day to appeal (laglighetsprövning): three weeks after anslag (KL 13 kap.)."""
+        return self.posted_on + datetime.timedelta(weeks=3) if self.posted_on else None
+
+
+class AgendaItem(models.Model):
+    meeting = models.ForeignKey(
+        Meeting, verbose_name="sammanträde", on_delete=models.CASCADE, related_name="items"
+    )
+    number = models.PositiveIntegerField("punkt")
+    title = models.TextField("rubrik")
+    case = models.ForeignKey(
+        Case,
+        verbose_name="ärende",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="agenda_items",
+    )
+
+    class Meta:
+        verbose_name = "dagordningspunkt"
+        verbose_name_plural = "dagordningspunkter"
+        ordering = ["meeting", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "number"], name="agenda_item_unique_number"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number}. {self.title[:60]}"
+
+
+class Decision(models.Model):
+    """A decision (beslut) recorded as a § in the minutes; § numbers run per board and year."""
+
+    case = models.ForeignKey(
+        Case, verbose_name="ärende", on_delete=models.PROTECT, related_name="decisions"
+    )
+    meeting = models.ForeignKey(
+        Meeting,
+        verbose_name="sammanträde",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="decisions",
+    )
+    board = models.ForeignKey(
+        Board, verbose_name="nämnd", on_delete=models.PROTECT, related_name="decisions"
+    )
+    year = models.PositiveSmallIntegerField("år")
+    section = models.PositiveIntegerField("paragraf (§)")
+    decided_on = models.DateField("beslutsdatum")
+    text = models.TextField("beslut")
+
+    class Meta:
+        verbose_name = "beslut"
+        verbose_name_plural = "beslut"
+        ordering = ["-decided_on", "-section"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["board", "year", "section"], name="decision_unique_section"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"§ {self.section}/{self.year} {self.case.dnr}"
