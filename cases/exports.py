@@ -8,7 +8,8 @@ batches, not with rows, and memory stays flat.
 
 import csv
 import datetime
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from urllib.parse import quote
 
 from django.urls import reverse
@@ -18,32 +19,6 @@ from portal.db_router import read_connection as connection
 
 from .models import CaseStatus, DocumentKind, public_title
 
-COLUMNS = [
-    "Diarienummer",
-    "Nämnd",
-    "Rubrik",
-    "Handlingstyp",
-    "Datum",
-    "Status",
-    "Handläggare",
-    "Sammanträde",
-    "Paragraf",
-    "Hänvisningar",
-    "Länk",
-]
-# The case export (the Ärenden tab): one row per case, also a case without documents.
-CASE_COLUMNS = [
-    "Diarienummer",
-    "Nämnd",
-    "Ärendemening",
-    "Status",
-    "Registrerat",
-    "Handläggare",
-    "Sammanträde",
-    "Paragraf",
-    "Handlingar",
-    "Länk",
-]
 BATCH_SIZE = 2000
 EXPORT_LIMIT = 200_000
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -65,100 +40,160 @@ def _batches(ids: Iterable[int], size: int) -> Iterator[list[int]]:
         yield batch
 
 
+class _Context:
+    """What formatters need besides the row: the site's address and the choice labels."""
+
+    def __init__(self, base_url: str):
+        self.base_url = base_url
+        self.case_path = _case_path_function()
+        self.kinds = dict(DocumentKind.choices)
+        self.statuses = dict(CaseStatus.choices)
+
+
+def _value(context, value):
+    return value
+
+
+@dataclass(frozen=True)
+class Column:
+    """One export column, declared once: its header, the SQL expressions it reads (over the
+    aliases of the export's FROM clause) and the formatter that makes the cell from them."""
+
+    header: str
+    sql: tuple[str, ...]
+    format: Callable[..., object] = _value
+
+
+def _public_title(context, title, protected_title, protected):
+    return public_title(title, protected_title, protected)
+
+
+def _kind(context, kind):
+    return context.kinds.get(kind, kind)
+
+
+def _status(context, status):
+    return context.statuses.get(status, status)
+
+
+def _section(context, section):
+    return f"§ {section}" if section is not None else ""
+
+
+def _text(context, value):
+    return value or ""
+
+
+def _link(context, dnr_key):
+    return context.base_url + context.case_path(dnr_key)
+
+
+# The case's first decision: its meeting and paragraph.
+_FIRST_DECISION = """
+LEFT JOIN LATERAL (
+    SELECT x.section, m.date AS meeting_date
+    FROM cases_decision x LEFT JOIN cases_meeting m ON m.id = x.meeting_id
+    WHERE x.case_id = c.id ORDER BY x.decided_on, x.section LIMIT 1
+) decision ON true
+"""
+
+# The document export: one row per handling, with the case's first decision and the
+# handling's references (each number once, in the order the text has them).
+DOCUMENT_COLUMNS: tuple[Column, ...] = (
+    Column("Diarienummer", ("c.dnr_key",)),
+    Column("Nämnd", ("b.name",)),
+    Column("Rubrik", ("d.title", "d.public_title", "d.title_protected"), _public_title),
+    Column("Handlingstyp", ("d.kind",), _kind),
+    Column("Datum", ("d.document_date",)),
+    Column("Status", ("c.status",), _status),
+    Column("Handläggare", ("coalesce(nullif(d.officer, ''), c.officer)",)),
+    Column("Sammanträde", ("coalesce(d.meeting_date, decision.meeting_date)",)),
+    Column("Paragraf", ("decision.section",), _section),
+    Column(
+        "Hänvisningar",
+        (
+            "(SELECT string_agg(r.display, '|' ORDER BY r.first, r.display)"
+            " FROM (SELECT display, min(start) AS first FROM cases_reference"
+            " WHERE source_id = d.id GROUP BY display) r)",
+        ),
+        _text,
+    ),
+    Column("Länk", ("c.dnr_key",), _link),
+)
+_DOCUMENT_FROM = f"""
+FROM cases_document d
+JOIN cases_case c ON c.id = d.case_id
+JOIN cases_board b ON b.id = c.board_id{_FIRST_DECISION}WHERE d.id = ANY(%s)
+"""
+
+# The case export (the Ärenden tab): one row per case, also a case without documents, with
+# how many public documents it has.
+CASE_EXPORT_COLUMNS: tuple[Column, ...] = (
+    Column("Diarienummer", ("c.dnr_key",)),
+    Column("Nämnd", ("b.name",)),
+    Column("Ärendemening", ("c.title", "c.public_title", "c.title_protected"), _public_title),
+    Column("Status", ("c.status",), _status),
+    Column("Registrerat", ("c.registered_on",)),
+    Column("Handläggare", ("c.officer",)),
+    Column("Sammanträde", ("decision.meeting_date",)),
+    Column("Paragraf", ("decision.section",), _section),
+    Column(
+        "Handlingar",
+        ("(SELECT count(*) FROM cases_searchentry e WHERE e.case_id = c.id AND e.public)",),
+    ),
+    Column("Länk", ("c.dnr_key",), _link),
+)
+_CASE_FROM = f"""
+FROM cases_case c
+JOIN cases_board b ON b.id = c.board_id{_FIRST_DECISION}WHERE c.id = ANY(%s)
+"""
+
+COLUMNS = [column.header for column in DOCUMENT_COLUMNS]
+CASE_COLUMNS = [column.header for column in CASE_EXPORT_COLUMNS]
+
+
+def _select(columns: tuple[Column, ...], id_column: str, from_sql: str) -> str:
+    expressions = [expression for column in columns for expression in column.sql]
+    return f"SELECT {id_column}, {', '.join(expressions)}{from_sql}"
+
+
+_DOCUMENT_SQL = _select(DOCUMENT_COLUMNS, "d.id", _DOCUMENT_FROM)
+_CASE_SQL = _select(CASE_EXPORT_COLUMNS, "c.id", _CASE_FROM)
+
+
+def _export(
+    ids: Iterable[int], columns: tuple[Column, ...], sql: str, *, base_url: str
+) -> Iterator[list]:
+    """Rows for ``ids`` in the given order, one query per batch, each cell made by its
+    column's formatter from that column's slice of the selected values."""
+    context = _Context(base_url)
+    slices = []
+    start = 0
+    for column in columns:
+        slices.append((column.format, start, start + len(column.sql)))
+        start += len(column.sql)
+    for batch in _batches(ids, BATCH_SIZE):
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [batch])
+            rows = {row[0]: row[1:] for row in cursor.fetchall()}
+        for pk in batch:
+            if pk not in rows:
+                continue
+            values = rows[pk]
+            yield [fmt(context, *values[a:b]) for fmt, a, b in slices]
+
+
 def export_rows(ids: Iterable[int], *, base_url: str) -> Iterator[list]:
     """One row per document id, in the given order, with typed values (dates as dates).
 
     One query per batch reads only the columns a row shows (never a document's text: a
-    meeting pack's report runs to 150,000 characters), with the case's first decision and
-    the document's references (each number once, in the order the text has them)."""
-    case_path = _case_path_function()
-    kinds = dict(DocumentKind.choices)
-    statuses = dict(CaseStatus.choices)
-    for batch in _batches(ids, BATCH_SIZE):
-        with connection.cursor() as cursor:
-            cursor.execute(_ROWS_SQL, [batch])
-            rows = {row[0]: row[1:] for row in cursor.fetchall()}
-        for pk in batch:
-            if pk not in rows:
-                continue
-            (dnr_key, board, title, protected_title, protected, kind, date, status, officer,
-             meeting_date, section, references) = rows[pk]  # fmt: skip
-            yield [
-                dnr_key,
-                board,
-                public_title(title, protected_title, protected),
-                kinds.get(kind, kind),
-                date,
-                statuses.get(status, status),
-                officer,
-                meeting_date,
-                f"§ {section}" if section is not None else "",
-                references or "",
-                base_url + case_path(dnr_key),
-            ]
-
-
-_ROWS_SQL = """
-SELECT d.id, c.dnr_key, b.name, d.title, d.public_title, d.title_protected, d.kind,
-       d.document_date, c.status, coalesce(nullif(d.officer, ''), c.officer),
-       coalesce(d.meeting_date, decision.meeting_date), decision.section,
-       (SELECT string_agg(r.display, '|' ORDER BY r.first, r.display)
-        FROM (SELECT display, min(start) AS first FROM cases_reference
-              WHERE source_id = d.id GROUP BY display) r)
-FROM cases_document d
-JOIN cases_case c ON c.id = d.case_id
-JOIN cases_board b ON b.id = c.board_id
-LEFT JOIN LATERAL (
-    SELECT x.section, m.date AS meeting_date
-    FROM cases_decision x LEFT JOIN cases_meeting m ON m.id = x.meeting_id
-    WHERE x.case_id = c.id ORDER BY x.decided_on, x.section LIMIT 1
-) decision ON true
-WHERE d.id = ANY(%s)
-"""
+    meeting pack's report runs to 150,000 characters)."""
+    return _export(ids, DOCUMENT_COLUMNS, _DOCUMENT_SQL, base_url=base_url)
 
 
 def case_export_rows(ids: Iterable[int], *, base_url: str) -> Iterator[list]:
-    """One row per case id, in the given order: the public title, the first decision's
-    meeting and paragraph, and how many public documents the case has. One query per
-    batch."""
-    case_path = _case_path_function()
-    statuses = dict(CaseStatus.choices)
-    for batch in _batches(ids, BATCH_SIZE):
-        with connection.cursor() as cursor:
-            cursor.execute(_CASE_ROWS_SQL, [batch])
-            rows = {row[0]: row[1:] for row in cursor.fetchall()}
-        for pk in batch:
-            if pk not in rows:
-                continue
-            (dnr_key, board, title, protected_title, protected, status, registered_on,
-             officer, meeting_date, section, documents) = rows[pk]  # fmt: skip
-            yield [
-                dnr_key,
-                board,
-                public_title(title, protected_title, protected),
-                statuses.get(status, status),
-                registered_on,
-                officer,
-                meeting_date,
-                f"§ {section}" if section is not None else "",
-                documents,
-                base_url + case_path(dnr_key),
-            ]
-
-
-_CASE_ROWS_SQL = """
-SELECT c.id, c.dnr_key, b.name, c.title, c.public_title, c.title_protected, c.status,
-       c.registered_on, c.officer, decision.meeting_date, decision.section,
-       (SELECT count(*) FROM cases_searchentry e WHERE e.case_id = c.id AND e.public)
-FROM cases_case c
-JOIN cases_board b ON b.id = c.board_id
-LEFT JOIN LATERAL (
-    SELECT x.section, m.date AS meeting_date
-    FROM cases_decision x LEFT JOIN cases_meeting m ON m.id = x.meeting_id
-    WHERE x.case_id = c.id ORDER BY x.decided_on, x.section LIMIT 1
-) decision ON true
-WHERE c.id = ANY(%s)
-"""
+    """One row per case id, in the given order. One query per batch."""
+    return _export(ids, CASE_EXPORT_COLUMNS, _CASE_SQL, base_url=base_url)
 
 
 def _case_path_function():
