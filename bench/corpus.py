@@ -224,15 +224,15 @@ class Line:
 
 
 def make_line(raw: str) -> Line:
-    from cases import search
+    from cases.search import language
 
-    folded = search.ocrfold(raw)
+    folded = language.ocrfold(raw)
     return Line(
         raw,
         raw.count(" ") + 1,
         folded,
-        tuple(w for w in search.words(raw) if len(w) >= 8),
-        tuple(w for w in search.words(folded) if len(w) >= 8),
+        tuple(w for w in language.words(raw) if len(w) >= 8),
+        tuple(w for w in language.words(folded) if len(w) >= 8),
     )
 
 
@@ -771,8 +771,8 @@ def make_batch(
     parts, and the body takes the precomputed per-line fold (checked equal to
     ``_with_compounds`` by ``check_fast_path`` before a build).
     """
-    from cases import services
     from cases.models import Case, Document
+    from cases.services import indexing
 
     maker = DocumentMaker(seeds, batch)
     rng = maker.rng
@@ -866,13 +866,13 @@ def make_batch(
             document._prefetched_objects_cache = {"attachments": []}  # no bilagor
             documents.append(row)
             # what services.index_document writes
-            parts = services._vector_parts(document)
+            parts = indexing._vector_parts(document)
             prepared = {}
             for key, value in parts.items():
                 if value == full_text:
                     prepared[key] = fast_body(body, ocr=ocr)
                 else:
-                    prepared[key] = services._with_compounds(value, ocr=ocr)
+                    prepared[key] = indexing._with_compounds(value, ocr=ocr)
             stage.append(
                 (
                     doc_id,
@@ -894,9 +894,9 @@ def make_batch(
 
 def fast_body(body: list[Line], *, ocr: bool) -> str:
     """``services._with_compounds(full_text, ocr=ocr)`` from the precomputed lines."""
-    from cases import services
+    from cases.services import indexing
 
-    is_word = services._is_folded_word if ocr else services._is_word
+    is_word = indexing._is_folded_word if ocr else indexing._is_word
     if ocr:
         folded = "\n".join(line.folded for line in body)
         tokens = [w for line in body for w in line.folded_long]
@@ -911,24 +911,25 @@ def indexer_shortcuts():
     """Pure-function shortcuts for the bulk load only (``verify_vectors`` runs without them):
     ``search.split_compound`` memoised, and ``mask_personal_numbers`` skipped for text without
     six digits in a row (a personnummer's YYMMDD)."""
-    from cases import personal_data, search
+    from cases import personal_data
+    from cases.search import language
 
-    split, mask = search.split_compound, personal_data.mask_personal_numbers
+    split, mask = language.split_compound, personal_data.mask_personal_numbers
     six_digits = re.compile(r"[0-9]{6}")
-    search.split_compound = functools.lru_cache(maxsize=None)(split)
+    language.split_compound = functools.lru_cache(maxsize=None)(split)
     personal_data.mask_personal_numbers = lambda text: (
         mask(text) if text and six_digits.search(text) else text
     )
     try:
         yield
     finally:
-        search.split_compound, personal_data.mask_personal_numbers = split, mask
+        language.split_compound, personal_data.mask_personal_numbers = split, mask
 
 
 def check_fast_path(seeds: Seeds, samples: int = 300) -> None:
     """The precomputed-line body must equal ``services._with_compounds`` on the joined text;
     refuse to build otherwise (the indexer changed: update fast_body)."""
-    from cases import services
+    from cases.services import indexing
 
     rng = random.Random(SEED + 7)
     maker = DocumentMaker(seeds, 10**6)
@@ -936,7 +937,7 @@ def check_fast_path(seeds: Seeds, samples: int = 300) -> None:
         ocr = n % 3 != 0
         body = maker.body(ocr=ocr)
         full_text = "\n".join(line.raw for line in body)
-        expected = services._with_compounds(full_text, ocr=ocr)
+        expected = indexing._with_compounds(full_text, ocr=ocr)
         if fast_body(body, ocr=ocr) != expected:
             raise SystemExit(
                 "bench/corpus.py: the fast body path differs from services._with_compounds "
@@ -951,7 +952,7 @@ _split_cache: dict[tuple[bool, str], list[str]] = {}
 def compound_parts(tokens: list[str], is_word, *, ocr: bool) -> str:
     """``search.compound_parts`` over the text's words of 8+ letters, with ``split_compound``
     memoised per token: the same output."""
-    from cases import search
+    from cases.search import language
 
     parts: list[str] = []
     seen: set[str] = set()
@@ -961,7 +962,7 @@ def compound_parts(tokens: list[str], is_word, *, ocr: bool) -> str:
         seen.add(token)
         split = _split_cache.get((ocr, token))
         if split is None:
-            split = _split_cache[(ocr, token)] = search.split_compound(token, is_word)
+            split = _split_cache[(ocr, token)] = language.split_compound(token, is_word)
         parts.extend(split)
     return " ".join(parts)
 
@@ -978,9 +979,9 @@ def _copy(cursor, table: str, columns: list[str], rows) -> None:
 
 
 def _vector_insert_sql() -> str:
-    from cases import search
+    from cases.search import language
 
-    vector = search.weighted_vector_sql([("A", "a"), ("B", "b"), ("C", "c"), ("D", "d")])
+    vector = language.weighted_vector_sql([("A", "a"), ("B", "b"), ("C", "c"), ("D", "d")])
     vector = vector % {name: f"s.{name}" for name in "abcd"}
     return (
         "INSERT INTO cases_searchentry (document_id, case_id, board_id, kind, status, date, "
@@ -1166,7 +1167,7 @@ def _build(size: int, *, workers: int, log) -> dict[str, float]:
         document_columns=RowMaker(Document).columns,
         conn=None,
     )
-    from cases.services import _folded_wordlist
+    from cases.services.indexing import _folded_wordlist
 
     _folded_wordlist()  # load once before forking
     connection.close()
@@ -1216,10 +1217,10 @@ def _build(size: int, *, workers: int, log) -> dict[str, float]:
     with ThreadPoolExecutor(workers) as pool:
         list(pool.map(vacuum, tables))
     timings["vacuum"] = time.perf_counter() - t4
-    from cases import services
+    from cases.services import indexing
 
     t5 = time.perf_counter()
-    services.rebuild_search_vocabulary()
+    indexing.rebuild_search_vocabulary()
     timings["vocabulary"] = time.perf_counter() - t5
     # The cases' own search rows, as migration 0015 fills them for a register: a title is
     # OCR'd when the case has an OCR'd document.
@@ -1231,7 +1232,7 @@ def _build(size: int, *, workers: int, log) -> dict[str, float]:
         cursor.execute("SELECT id FROM cases_case ORDER BY id")
         case_ids = [row[0] for row in cursor.fetchall()]
     for start in range(0, len(case_ids), 5000):
-        services.index_cases(case_ids[start : start + 5000])
+        indexing.index_cases(case_ids[start : start + 5000])
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE cases_casesearchentry")
     timings["case titles"] = time.perf_counter() - t6
@@ -1251,8 +1252,8 @@ def verify_vectors(sample: int = 200, *, log=print) -> int:
     Returns the number of mismatches (0 = the bulk vectors are exactly the app's)."""
     from django.db import connection, transaction
 
-    from cases import services
     from cases.models import Document
+    from cases.services import indexing
 
     with connection.cursor() as cursor:
         cursor.execute(
@@ -1268,7 +1269,7 @@ def verify_vectors(sample: int = 200, *, log=print) -> int:
                     f"SELECT {columns} FROM cases_searchentry WHERE document_id = %s", [pk]
                 )
                 bulk = cursor.fetchone()
-                services.index_document(document=Document(pk=pk))
+                indexing.index_document(document=Document(pk=pk))
                 cursor.execute(
                     f"SELECT {columns} FROM cases_searchentry WHERE document_id = %s", [pk]
                 )

@@ -52,16 +52,16 @@ def _reset_peak() -> bool:
 
 def calibrate(query: str, rows: int) -> tuple[str, str, int]:
     """A date range [from, 2026-12-31] whose export has about ``rows`` rows (newest years)."""
-    from cases import queries
+    from cases.search import criteria, document_search
 
-    filters = queries.SearchFilters
+    filters = criteria.SearchFilters
     end = datetime.date(corpus.END_YEAR, 12, 31)
     start = end
     count = 0
     # widen by quarters from the newest date until the count passes ``rows``
     while count < rows and start.year >= corpus.START_YEAR:
         start = start - datetime.timedelta(days=91)
-        count = queries.count_results(
+        count = document_search.count_results(
             query=query, filters=filters(date_from=start, date_to=end), limit=10**9
         )
     return start.isoformat(), end.isoformat(), count

@@ -162,10 +162,10 @@ def pick_dnrs() -> list[str]:
 
 
 def _filters(spec: dict):
-    from cases import queries
     from cases.models import Board
+    from cases.search import criteria
 
-    return queries.SearchFilters(
+    return criteria.SearchFilters(
         board=Board.objects.get(short_name=spec["board"]) if "board" in spec else None,
         kind=spec.get("kind", ""),
         status=spec.get("status", ""),
@@ -177,6 +177,7 @@ def _filters(spec: dict):
 def run_fast(query: BenchQuery, filters) -> tuple[int, bool]:
     """What the search page does: one call, everything it renders."""
     from cases import queries
+    from cases.search import document_search
 
     if query.dnr:
         # as the search page: a unique number redirects, otherwise near misses and a search
@@ -186,12 +187,12 @@ def run_fast(query: BenchQuery, filters) -> tuple[int, bool]:
         return len(lookup.cases), False
     if query.cases:
         # the Ärenden tab: the documents search (for its tab count) and the cases' page
-        from cases import case_search
+        from cases.search import case_search
 
-        queries.search_documents(query=query.text, filters=filters, sort=query.sort)
+        document_search.search_documents(query=query.text, filters=filters, sort=query.sort)
         found = case_search.search_cases(query=query.text, filters=filters, sort=query.sort)
         return found.total, found.estimated
-    results = queries.search_documents(query=query.text, filters=filters, sort=query.sort)
+    results = document_search.search_documents(query=query.text, filters=filters, sort=query.sort)
     list(results.hits)
     return results.total, results.total_capped
 
@@ -206,8 +207,8 @@ def run_naive(query: BenchQuery, filters) -> tuple[int, float, float]:
     from django.core.paginator import Paginator
     from django.db.models import Count, Q
 
-    from cases import search
     from cases.models import Case, Document
+    from cases.search import language
 
     started = time.perf_counter()
     if query.dnr:
@@ -219,7 +220,7 @@ def run_naive(query: BenchQuery, filters) -> tuple[int, float, float]:
 
     if query.cases:
         cases = Case.objects.exclude(status="makulerat")
-        for word in search.parse_query(query.text).positive_words:
+        for word in language.parse_query(query.text).positive_words:
             cases = cases.filter(title__icontains=word)
         if filters.board:
             cases = cases.filter(board=filters.board)
@@ -235,7 +236,7 @@ def run_naive(query: BenchQuery, filters) -> tuple[int, float, float]:
     def matches(skip: str = ""):
         documents = Document.objects.filter(published=True, confidential=False, cancelled=False)
         documents = documents.exclude(case__status="makulerat")
-        for clause in search.parse_query(query.text).clauses:
+        for clause in language.parse_query(query.text).clauses:
             condition = Q()
             for term in clause:
                 match = Q(title__icontains=term.text) | Q(full_text__icontains=term.text)

@@ -7,8 +7,8 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from . import services
 from .models import Board, BoardMembership
+from .services import registering, roles
 
 ADMINISTRATOR = "administrator"
 ROLES = (*BoardMembership.Role.values, ADMINISTRATOR)
@@ -31,25 +31,25 @@ def create_staff_user(
     """
     username = username.strip()
     if not username:
-        raise services.RegisterError("Ange ett användarnamn.")
+        raise registering.RegisterError("Ange ett användarnamn.")
     if role not in ROLES:
-        raise services.RegisterError(
+        raise registering.RegisterError(
             f"Okänd roll ”{role}”. Välj {', '.join(ROLES[:-1])} eller {ROLES[-1]}."
         )
     if role != ADMINISTRATOR and not boards:
-        raise services.RegisterError("Ange minst en nämnd som användaren arbetar för.")
+        raise registering.RegisterError("Ange minst en nämnd som användaren arbetar för.")
     User = get_user_model()
     user = User.objects.filter(username=username).first()
     created = user is None
     if created:
         if password is None:
-            raise services.RegisterError("Ange ett lösenord för den nya användaren.")
+            raise registering.RegisterError("Ange ett lösenord för den nya användaren.")
         user = User(username=username, email=email.strip())
     if password is not None:
         try:
             validate_password(password, user)
         except ValidationError as error:
-            raise services.RegisterError(" ".join(error.messages)) from error
+            raise registering.RegisterError(" ".join(error.messages)) from error
         user.set_password(password)
     user.is_staff = True
     if role == ADMINISTRATOR:
@@ -60,5 +60,5 @@ def create_staff_user(
     if role != ADMINISTRATOR:
         for board in boards:
             BoardMembership.objects.get_or_create(user=user, board=board, role=role)
-    services.ensure_role_permissions(user=user)
+    roles.ensure_role_permissions(user=user)
     return user, created

@@ -15,8 +15,8 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Max
 
-from . import services
 from .models import Attachment, Document
+from .services import indexing, registering
 
 MAX_UPLOAD_BYTES = 25 * 1024 * 1024
 ALLOWED_UPLOADS = {
@@ -26,7 +26,7 @@ ALLOWED_UPLOADS = {
 }
 
 
-class AttachmentError(services.RegisterError):
+class AttachmentError(registering.RegisterError):
     """An upload the register refuses; the message is Swedish."""
 
 
@@ -81,7 +81,7 @@ def save_attachment(*, attachment: Attachment, upload: Upload | None = None) -> 
     if not attachment.title.strip() and upload is not None:
         attachment.title = upload.filename
     attachment.save()
-    services.index_document(document=attachment.document)
+    indexing.index_document(document=attachment.document)
     return attachment
 
 
@@ -97,7 +97,7 @@ def add_attachment(
 ) -> Attachment:
     """Add a file to a handling as its next bilaga."""
     if confidential:
-        osl_reference = services.normalise_osl_reference(osl_reference)
+        osl_reference = registering.normalise_osl_reference(osl_reference)
     attachment = Attachment(
         document=document,
         title=title.strip(),

@@ -22,9 +22,9 @@ from django.db.models import F
 from django.utils import timezone
 from procrastinate.exceptions import AlreadyEnqueued
 
-from . import services
 from .importers.pdf import PdfError
 from .models import BackgroundRun, Board, Case, Document
+from .services import importing, indexing, registering
 
 SUFFIXES = (".txt", ".pdf")
 REINDEX_BATCH = 500
@@ -117,8 +117,8 @@ def run_import(run_id: int) -> BackgroundRun | None:
                         "SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))",
                         [f"import-file:{source}"],
                     )
-                services.import_file(path=path, board=run.board, source_file=source)
-        except (PdfError, OSError, services.RegisterError) as error:
+                importing.import_file(path=path, board=run.board, source_file=source)
+        except (PdfError, OSError, registering.RegisterError) as error:
             failures.append(f"{path.name}: {error}")
         _step(run)
     _finish(run, failures)
@@ -140,11 +140,11 @@ def run_reindex(run_id: int) -> BackgroundRun | None:
             batch = document_ids[start : start + REINDEX_BATCH]
             with transaction.atomic():
                 for document in Document.objects.filter(pk__in=batch):
-                    services.index_document(document=document)
+                    indexing.index_document(document=document)
             _step(run, len(batch))
         for start in range(0, len(case_ids), REINDEX_BATCH):
-            services.index_cases(case_ids[start : start + REINDEX_BATCH])
-        services.rebuild_search_vocabulary()
+            indexing.index_cases(case_ids[start : start + REINDEX_BATCH])
+        indexing.rebuild_search_vocabulary()
     except Exception:
         failures.append(traceback.format_exc(limit=3))
         _finish(run, failures)

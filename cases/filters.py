@@ -4,7 +4,7 @@ import django_filters
 from django import forms
 
 from .models import Board, CaseStatus, DocumentKind, SearchEntry
-from .queries import SORTS
+from .search.criteria import SORTS
 
 
 class SearchFilterSet(django_filters.FilterSet):

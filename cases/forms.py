@@ -9,7 +9,7 @@ from django.forms.models import BaseInlineFormSet
 from django.urls import reverse
 from django.utils import timezone
 
-from . import attachments, queries, services
+from . import attachments, queries
 from .models import (
     Attachment,
     Board,
@@ -20,6 +20,7 @@ from .models import (
     DocumentKind,
     ReferenceRelation,
 )
+from .services import registering
 
 
 class UploadFieldMixin:
@@ -178,17 +179,17 @@ class RegisterCaseForm(UploadFieldMixin, forms.Form):
                 self.add_error(
                     "counterpart", "Ange antingen en avsändare/mottagare eller ”saknas”."
                 )
-            data["counterpart"] = services.COUNTERPART_MISSING
+            data["counterpart"] = queries.COUNTERPART_MISSING
         elif not counterpart:
             self.add_error(
                 "counterpart", "Ange avsändare eller mottagare, eller kryssa i att den saknas."
             )
         if data.get("confidential"):
             try:
-                data["osl_reference"] = services.normalise_osl_reference(
+                data["osl_reference"] = registering.normalise_osl_reference(
                     data.get("osl_reference") or ""
                 )
-            except services.RegisterError as error:
+            except registering.RegisterError as error:
                 self.add_error("osl_reference", str(error))
         if data.get("document_date") and data["document_date"] > timezone.localdate():
             self.add_error("document_date", "Datumet kan inte ligga i framtiden.")
@@ -202,10 +203,10 @@ class OslFieldsMixin:
         data = super().clean()
         if data.get("confidential"):
             try:
-                data["osl_reference"] = services.normalise_osl_reference(
+                data["osl_reference"] = registering.normalise_osl_reference(
                     data.get("osl_reference") or ""
                 )
-            except services.RegisterError as error:
+            except registering.RegisterError as error:
                 self.add_error("osl_reference", str(error))
         return data
 
@@ -244,8 +245,8 @@ class CaseAliasForm(forms.ModelForm):
         if case is None:
             return dnr
         try:
-            self.instance.dnr_key = services.parse_case_dnr(dnr, board=case.board).key
-        except services.RegisterError as error:
+            self.instance.dnr_key = registering.parse_case_dnr(dnr, board=case.board).key
+        except registering.RegisterError as error:
             raise forms.ValidationError(str(error)) from error
         if case.dnr_key == self.instance.dnr_key:
             raise forms.ValidationError("Det är ärendets eget diarienummer.")

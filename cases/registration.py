@@ -6,8 +6,9 @@ from collections.abc import Sequence
 
 from django.db import transaction
 
-from . import attachments, services
+from . import attachments
 from .models import Board, Case
+from .services import cross_references, registering
 
 
 @transaction.atomic
@@ -34,7 +35,7 @@ def register_case_with_handling(
     """Register a new case (``services.register_new_case``), add the uploaded file as bilaga 1
     of its first handling (with the handling's sekretess) and the references chosen, and
     index the handling with the attachment's text."""
-    case = services.register_new_case(
+    case = registering.register_new_case(
         board=board,
         title=title,
         document_kind=document_kind,
@@ -60,5 +61,5 @@ def register_case_with_handling(
             osl_reference=document.osl_reference,
         )
     for target, relation in references:
-        services.add_manual_reference(document=document, target=target, relation=relation)
+        cross_references.add_manual_reference(document=document, target=target, relation=relation)
     return case

@@ -7,12 +7,13 @@ from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.text import slugify
 
-from . import case_search, exports, queries
+from . import exports, queries
 from .access import queries as access_queries
 from .access import stats as access_stats
 from .access import views as access_views
 from .filters import SearchFilterSet
 from .models import Attachment, Board, Meeting, SearchEntry
+from .search import case_search, criteria, document_search
 
 
 def home(request):
@@ -37,7 +38,7 @@ def _search_form(request):
     if filterset.form.errors:
         return filterset.form, None
     data = filterset.form.cleaned_data
-    filters = queries.SearchFilters(
+    filters = criteria.SearchFilters(
         board=data.get("namnd"),
         kind=data.get("typ") or "",
         status=data.get("status") or "",
@@ -61,11 +62,11 @@ def search(request):
             return redirect(_case_url(lookup.unique, lookup.document_sequence))
     near_misses = queries.near_miss_cases(query) if lookup and not lookup.cases else []
     show = data.get("visa") or SHOW_DOCUMENTS
-    sort = data.get("sortering") or queries.SORT_RELEVANCE
+    sort = data.get("sortering") or criteria.SORT_RELEVANCE
     page = int(data.get("sida") or 1)
     results = case_results = None
     if query or filters.active:
-        results = queries.search_documents(
+        results = document_search.search_documents(
             query=query,
             filters=filters,
             sort=sort,
@@ -89,7 +90,7 @@ def search(request):
             "export_default": _export_default(show, results),
             "exact_limit": case_search.EXACT_LIMIT,
             "filters": filters,
-            "sorts": queries.SORTS,
+            "sorts": criteria.SORTS,
         },
     )
 
@@ -121,7 +122,7 @@ def _export(request, *, fmt: str):
     if filters is None:
         return render(request, "cases/search.html", {"form": form}, status=400)
     query = (form.cleaned_data.get("q") or "").strip()
-    sort = form.cleaned_data.get("sortering") or queries.SORT_RELEVANCE
+    sort = form.cleaned_data.get("sortering") or criteria.SORT_RELEVANCE
     selection = form.cleaned_data.get("urval") or _mostly(query, filters)
     base_url = request.build_absolute_uri("/").rstrip("/")
     if selection == SHOW_CASES:
@@ -130,7 +131,7 @@ def _export(request, *, fmt: str):
         rows = exports.case_export_rows(ids, base_url=base_url)
         columns, sheet_title = exports.CASE_COLUMNS, "Ärenden"
     else:
-        found = queries.result_ids(query=query, filters=filters, sort=sort)
+        found = document_search.result_ids(query=query, filters=filters, sort=sort)
         ids = exports.Limited(found, exports.EXPORT_LIMIT)
         rows = exports.export_rows(ids, base_url=base_url)
         columns, sheet_title = exports.COLUMNS, "Handlingar"
@@ -145,7 +146,7 @@ def _export(request, *, fmt: str):
         parameters = exports.search_parameters(
             query=query,
             filters=filters,
-            sort=queries.SORTS.get(sort, sort),
+            sort=criteria.SORTS.get(sort, sort),
             selection=sheet_title,
             url=base_url + request.get_full_path(),
         )
@@ -173,7 +174,7 @@ def _mostly(query: str, filters) -> str:
     cases = case_search.count_matches(query=query, filters=filters, limit=MOSTLY_LIMIT)
     if not cases:
         return SHOW_DOCUMENTS
-    documents = queries.count_results(query=query, filters=filters, limit=MOSTLY_LIMIT)
+    documents = document_search.count_results(query=query, filters=filters, limit=MOSTLY_LIMIT)
     return SHOW_CASES if cases > documents else SHOW_DOCUMENTS
 
 

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 import pytest
 from django.contrib.auth.models import User
 
-from cases import services
 from cases.models import BoardMembership, Case, Document
+from cases.services import registering, roles
 
 PASSWORD = "Ett-långt-lösenord-2026"
 SECRET_TITLE = "Utredning om Kalle Karlssons ekonomiska bistånd"
@@ -30,13 +30,13 @@ def make_registrar(username: str, board, email: str, *, password: str | None = N
     tests that log in with ``client.force_login``."""
     user = User.objects.create_user(username, email=email, password=password, is_staff=True)
     BoardMembership.objects.create(user=user, board=board, role=BoardMembership.Role.REGISTRAR)
-    services.ensure_role_permissions(user=user)
+    roles.ensure_role_permissions(user=user)
     return user
 
 
 @pytest.fixture
 def register(hv, ks) -> Register:
-    hv_case = services.register_case(
+    hv_case = registering.register_case(
         board=hv,
         dnr="HV 2026/40",
         title="Ansökan om ekonomiskt bistånd",
@@ -45,13 +45,13 @@ def register(hv, ks) -> Register:
     hv_case.title_protected = True
     hv_case.public_title = "Ärende om bistånd"
     hv_case.save()
-    services.add_document(
+    registering.add_document(
         case=hv_case,
         title="Tjänsteutlåtande om rutiner för bistånd",
         kind="tjansteutlatande",
         document_date=datetime.date(2026, 3, 3),
     )
-    hv_secret = services.add_document(
+    hv_secret = registering.add_document(
         case=hv_case,
         title=SECRET_TITLE,
         kind="skrivelse",
@@ -60,13 +60,13 @@ def register(hv, ks) -> Register:
         confidential=True,
         osl_reference="26 kap. 1 §",
     )
-    ks_case = services.register_case(
+    ks_case = registering.register_case(
         board=ks,
         dnr="KS 2026/12",
         title="Remiss om parkeringsnormer",
         registered_on=datetime.date(2026, 2, 10),
     )
-    ks_public = services.add_document(
+    ks_public = registering.add_document(
         case=ks_case,
         title="Remiss om parkeringsnormer",
         kind="remiss",

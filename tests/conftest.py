@@ -6,8 +6,8 @@ from django.apps import apps
 from django.core.management import call_command
 from django.db import transaction
 
-from cases import estimates, queries
 from cases.models import Board
+from cases.search import candidates, estimates
 
 SEEDS = Path(__file__).resolve().parent.parent / "demo" / "seeds"
 
@@ -16,9 +16,9 @@ _board_migration = importlib.import_module("cases.migrations.0003_stockholm_boar
 
 @pytest.fixture(autouse=True)
 def _fresh_search_statistics():
-    """Each test reads the planner's statistics anew (queries._recent_cutoff keeps them a
+    """Each test reads the planner's statistics anew (queries.recent_cutoff keeps them a
     minute; tests analyse tables of their own)."""
-    queries._cutoff_cache.clear()
+    candidates._cutoff_cache.clear()
     estimates._statistics_cache.clear()
 
 

@@ -7,8 +7,8 @@ import pytest
 from django.contrib.auth.models import User
 from django.db import connection
 
-from cases import services
 from cases.models import BoardMembership, Case, Document
+from cases.services import cross_references, indexing, registering, roles
 from tests.factories import CaseFactory, DocumentFactory
 
 # The register form's empty reference rows (the formset's management form).
@@ -21,7 +21,7 @@ def staff(username, board, role=BoardMembership.Role.REGISTRAR, *, superuser=Fal
     )
     if board is not None:
         BoardMembership.objects.create(user=user, board=board, role=role)
-    services.ensure_role_permissions(user=user)
+    roles.ensure_role_permissions(user=user)
     return user
 
 
@@ -51,7 +51,7 @@ def change_form(case, **fields):
 
 
 def register(board, title="Medborgarförslag om gungor", **kw):
-    return services.register_new_case(
+    return registering.register_new_case(
         board=board,
         title=title,
         document_kind="medborgarforslag",
@@ -72,7 +72,7 @@ def test_concurrent_dnr_allocation_never_duplicates(hv):
     def allocate_many():
         try:
             for _ in range(25):
-                dnr = services.allocate_dnr(board=hv, year=2026)
+                dnr = registering.allocate_dnr(board=hv, year=2026)
                 with lock:
                     numbers.append(dnr)
         finally:
@@ -92,7 +92,7 @@ def test_concurrent_dnr_allocation_never_duplicates(hv):
 
 def test_dnr_never_reused_after_makulering(hv):
     first = register(hv)
-    services.change_case_status(case=first, status="makulerat", note="Felregistrerat")
+    registering.change_case_status(case=first, status="makulerat", note="Felregistrerat")
 
     second = register(hv, title="Skrivelse om belysning")
 
@@ -103,13 +103,13 @@ def test_dnr_never_reused_after_makulering(hv):
 def test_allocation_skips_numbers_already_imported(hv):
     CaseFactory(board=hv, dnr="HV 2026/41", dnr_key="HV 2026/41", dnr_year=2026, dnr_number=41)
 
-    assert services.allocate_dnr(board=hv, year=2026) == "HV 2026/42"
+    assert registering.allocate_dnr(board=hv, year=2026) == "HV 2026/42"
 
 
 def test_register_requires_osl_fields(hv):
-    with pytest.raises(services.RegisterError, match="avsändare eller mottagare"):
+    with pytest.raises(registering.RegisterError, match="avsändare eller mottagare"):
         register(hv, counterpart="  ")
-    with pytest.raises(services.RegisterError, match="26 kap. 1 §"):
+    with pytest.raises(registering.RegisterError, match="26 kap. 1 §"):
         register(hv, confidential=True, osl_reference="hemligt")
 
     assert Case.objects.filter(board=hv).count() == 0
@@ -120,7 +120,7 @@ def test_register_requires_osl_fields(hv):
     [("26 kap. 1 §", "26 kap. 1 §"), ("26 kap 1§", "26 kap. 1 §"), ("OSL 23:2", "23 kap. 2 §")],
 )
 def test_osl_reference_normalised(typed, normalised):
-    assert services.normalise_osl_reference(typed) == normalised
+    assert registering.normalise_osl_reference(typed) == normalised
 
 
 def test_confidential_document_shows_osl_label(hv):
@@ -263,9 +263,9 @@ def test_decision_sections_run_per_board_and_year(hv, ks):
     other = CaseFactory(board=ks, dnr="KS 2026/3", dnr_key="KS 2026/3", dnr_number=3)
     day = datetime.date(2026, 11, 20)
 
-    first = services.record_decision(case=case, meeting=None, decided_on=day, text="Bifall")
-    second = services.record_decision(case=case, meeting=None, decided_on=day, text="Avslag")
-    at_ks = services.record_decision(case=other, meeting=None, decided_on=day, text="Bifall")
+    first = registering.record_decision(case=case, meeting=None, decided_on=day, text="Bifall")
+    second = registering.record_decision(case=case, meeting=None, decided_on=day, text="Avslag")
+    at_ks = registering.record_decision(case=other, meeting=None, decided_on=day, text="Bifall")
 
     assert [first.section, second.section, at_ks.section] == [1, 2, 1]
 
@@ -332,7 +332,7 @@ def test_admin_search_uses_dnr_and_full_text(client, hv):
     document = case.documents.get()
     document.full_text = "Gatlyktorna längs Vinstavägen är trasiga."
     document.save()
-    services.index_document(document=document)
+    indexing.index_document(document=document)
     client.force_login(staff("reg", hv))
 
     by_dnr = client.get("/admin/cases/case/", {"q": "hv2026-1"})
@@ -356,8 +356,8 @@ def test_login_is_throttled_after_repeated_failures(client, hv):
 
 
 def test_register_refuses_number_of_another_boards_series(hv):
-    with pytest.raises(services.RegisterError, match="hör inte till"):
-        services.register_case(
+    with pytest.raises(registering.RegisterError, match="hör inte till"):
+        registering.register_case(
             board=hv, dnr="KS 2019/656", title="Remiss", registered_on=datetime.date(2019, 6, 1)
         )
 
@@ -368,10 +368,10 @@ def test_manual_reference_links_case_at_another_board(hv, ks):
     answer = register(hv)
     remiss = CaseFactory(board=ks, dnr="KS 2019/656", dnr_key="KS 2019/656", dnr_number=656)
 
-    services.add_manual_reference(
+    cross_references.add_manual_reference(
         document=answer.documents.get(), target=remiss, relation="remiss-fran"
     )
-    services.record_references(document=answer.documents.get())
+    cross_references.record_references(document=answer.documents.get())
 
     from cases import queries
 

@@ -6,9 +6,10 @@ import zipfile
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from cases import attachments, queries
+from cases import attachments
 from cases.forms import AttachmentAdminForm
 from cases.models import Attachment
+from cases.search import criteria, document_search
 from tests.factories import DocumentFactory
 
 
@@ -37,7 +38,9 @@ def test_docx_attachment_text_is_extracted_and_searchable(db, media):
 
     attachment = attachments.add_attachment(document=document, upload=upload, title="Karta")
 
-    results = queries.search_documents(query="grimstaskogen", filters=queries.SearchFilters())
+    results = document_search.search_documents(
+        query="grimstaskogen", filters=criteria.SearchFilters()
+    )
     assert (attachment.number, attachment.text, attachment.size) == (
         1,
         "Ängsmarken vid Grimstaskogen",

@@ -15,8 +15,8 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.management import call_command
 
-from cases import services
 from cases.models import BoardMembership, Case, Meeting
+from cases.services import indexing, registering, roles
 
 CHROMIUM = "/usr/bin/chromium"
 AXE = Path(settings.BASE_DIR) / "node_modules" / "axe-core" / "axe.min.js"
@@ -67,20 +67,20 @@ def page(browser):
 
 @pytest.fixture
 def demo(transactional_db, hv):
-    case = services.register_case(
+    case = registering.register_case(
         board=hv,
         dnr="HV 2019/272",
         title="Medborgarförslag om ängsmark i Grimstaskogen",
         registered_on=datetime.date(2019, 5, 2),
     )
-    document = services.add_document(
+    document = registering.add_document(
         case=case,
         title="Tjänsteutlåtande om ängsmark",
         kind="tjansteutlatande",
         document_date=datetime.date(2019, 8, 7),
         full_text="Förvaltningens förslag till beslut: ängsmarken bevaras. Se även HV 2019/259.",
     )
-    services.index_document(document=document)
+    indexing.index_document(document=document)
     meeting = Meeting.objects.create(board=hv, date=datetime.date(2019, 8, 29))
     meeting.items.create(number=6, title=case.title, case=case)
     return case
@@ -159,7 +159,7 @@ def test_registrar_registers_case_end_to_end(page, live_server, transactional_db
         "registrator", password="Ett-långt-lösenord-2026", is_staff=True
     )
     BoardMembership.objects.create(user=user, board=hv, role="registrator")
-    services.ensure_role_permissions(user=user)
+    roles.ensure_role_permissions(user=user)
 
     page.goto(live_server.url + "/admin/login/")
     page.fill("#id_username", "registrator")
@@ -191,7 +191,7 @@ def test_registrar_does_the_whole_job_as_that_role(
     find the handling and the attachment's words in the public search, download the
     attachment in the admin."""
     settings.MEDIA_ROOT = tmp_path / "media"
-    remiss = services.register_case(
+    remiss = registering.register_case(
         board=ks,
         dnr="KS 2019/656",
         title="Remiss om stadens hundpolicy",

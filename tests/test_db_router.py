@@ -19,8 +19,8 @@ from django.http import HttpResponse
 from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 
-from cases import services
 from cases.models import Board, Case, Document
+from cases.services import indexing, registering
 from portal import db_router
 
 PASSWORD = "Ett-långt-lösenord-2026"
@@ -80,20 +80,20 @@ def dead_replica(settings, hv):
 
 @pytest.fixture
 def case_272(hv):
-    case = services.register_case(
+    case = registering.register_case(
         board=hv,
         dnr="HV 2019/272",
         title="Medborgarförslag om ängsmark i Grimstaskogen",
         registered_on=datetime.date(2019, 5, 2),
     )
-    document = services.add_document(
+    document = registering.add_document(
         case=case,
         title="Tjänsteutlåtande om ängsmark",
         kind=Document.Kind.REPORT_TU,
         document_date=datetime.date(2019, 8, 7),
         full_text="Förvaltningen föreslår att ängsmarken slås en gång om året.",
     )
-    services.index_document(document=document)
+    indexing.index_document(document=document)
     return case
 
 

@@ -7,15 +7,16 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from cases import exports, services
+from cases import exports
 from cases.models import Case, Meeting
+from cases.services import cross_references, indexing, registering
 from tests.factories import CaseFactory, DocumentFactory
 
 
 def add(title, *, text="Parkbänkar i Grimsta.", date=datetime.date(2019, 8, 7), case=None, **kw):
     case = case or CaseFactory()
     document = DocumentFactory(case=case, title=title, full_text=text, document_date=date, **kw)
-    services.index_document(document=document)
+    indexing.index_document(document=document)
     return document
 
 
@@ -178,11 +179,11 @@ def test_xlsx_export_has_typed_cells(client, db):
 
 
 def test_export_rows_include_references_and_link(db, hv):
-    target = services.register_case(
+    target = registering.register_case(
         board=hv, dnr="HV 2019/19", title="Gungor", registered_on=datetime.date(2019, 1, 10)
     )
     document = add("Svar", text="Svar på medborgarförslag HV 2019/19 och HV 2019/259.")
-    services.record_references(document=document)
+    cross_references.record_references(document=document)
 
     [row] = list(exports.export_rows([document.pk], base_url="https://portal.example"))
 
@@ -202,11 +203,11 @@ def test_export_link_is_the_case_page_url(dnr_key):
 
 
 def test_export_row_columns_from_case_decision_and_references(db, hv):
-    case = services.register_case(
+    case = registering.register_case(
         board=hv, dnr="HV 2019/272", title="Ängsmark", registered_on=datetime.date(2019, 6, 6)
     )
     meeting = Meeting.objects.create(board=hv, date=datetime.date(2019, 8, 29))
-    services.record_decision(
+    registering.record_decision(
         case=case, meeting=meeting, decided_on=datetime.date(2019, 8, 29), text="Besvarat."
     )
     document = add(
@@ -216,7 +217,7 @@ def test_export_row_columns_from_case_decision_and_references(db, hv):
         kind="tjansteutlatande",
         officer="",
     )
-    services.record_references(document=document)
+    cross_references.record_references(document=document)
     protected = add("Hemlig rubrik", case=case, title_protected=True, public_title="")
 
     rows = list(exports.export_rows([protected.pk, document.pk], base_url="https://p.example"))

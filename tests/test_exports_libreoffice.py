@@ -10,7 +10,7 @@ import subprocess
 import pytest
 from openpyxl import load_workbook
 
-from cases import services
+from cases.services import indexing
 from tests.factories import CaseFactory, DocumentFactory
 
 SOFFICE = shutil.which("soffice")
@@ -52,7 +52,7 @@ def exported(client, hv):
         full_text="Åtgärder för parkbänkar vid Ängby.",
         document_date=datetime.date(2019, 8, 7),
     )
-    services.index_document(document=document)
+    indexing.index_document(document=document)
     csv_bytes = b"".join(client.get("/sok/export.csv", {"q": "parkbänkar"}).streaming_content)
     xlsx_bytes = b"".join(client.get("/sok/export.xlsx", {"q": "parkbänkar"}).streaming_content)
     return document, csv_bytes, xlsx_bytes

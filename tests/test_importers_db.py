@@ -9,7 +9,6 @@ from django.core.management import call_command
 from django.db import DataError
 from django.db.models import Count
 
-from cases import services
 from cases.importers import quality
 from cases.models import (
     AgendaItem,
@@ -21,6 +20,7 @@ from cases.models import (
     Reference,
     SearchEntry,
 )
+from cases.services import importing
 
 SEEDS = Path(__file__).resolve().parent.parent / "demo" / "seeds"
 
@@ -240,7 +240,7 @@ def test_import_failing_halfway_leaves_register_unchanged(imported, tmp_path, hv
     # The cases are written first; the document row then breaks the 500-character limit of
     # its source name, so the whole file must be undone.
     with pytest.raises(DataError):
-        services.import_file(path=pack, board=hv, source_file="x" * 600)
+        importing.import_file(path=pack, board=hv, source_file="x" * 600)
 
     assert snapshot() == before
     assert Case.objects.filter(dnr="HV 2019/900").exists() is False

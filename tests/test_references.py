@@ -4,18 +4,19 @@ import datetime
 
 import pytest
 
-from cases import queries, services
+from cases import queries
 from cases.models import Document, Reference
+from cases.services import registering
 
 DAY = datetime.date(2019, 8, 7)
 
 
 def case(board, dnr, title="Ärende"):
-    return services.register_case(board=board, dnr=dnr, title=title, registered_on=DAY)
+    return registering.register_case(board=board, dnr=dnr, title=title, registered_on=DAY)
 
 
 def document(case, text, **kw):
-    return services.add_document(
+    return registering.add_document(
         case=case,
         title="Tjänsteutlåtande",
         kind="tjansteutlatande",
@@ -67,7 +68,7 @@ def test_unresolved_reference_resolves_when_case_registered_later(hv):
 
 
 def test_reference_resolves_through_alias(hv):
-    proposal = services.register_case(
+    proposal = registering.register_case(
         board=hv, dnr="HV 2019/12", title="Nälsta", registered_on=DAY, aliases=("1.2.4-231-2019",)
     )
     answer = case(hv, "HV 2019/301")
@@ -131,7 +132,7 @@ def test_lookup_prefixless_lists_all_boards(hv, ks):
 
 
 def test_lookup_by_old_format_alias(hv):
-    target = services.register_case(
+    target = registering.register_case(
         board=hv, dnr="HV 2019/12", title="Nälsta", registered_on=DAY, aliases=("1.2.4-231-2019",)
     )
 

@@ -12,9 +12,11 @@ from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 
-from cases import queries, services
+from cases import queries
 from cases.forms import DocumentAdminForm
 from cases.models import Attachment, BoardMembership, Case, Reference
+from cases.search import criteria, document_search
+from cases.services import cross_references, registering, roles
 from tests.factories import CaseFactory, DocumentFactory
 
 PASSWORD = "Ett-långt-lösenord-2026"
@@ -24,7 +26,7 @@ SECRETARY = BoardMembership.Role.SECRETARY
 def staff(username, board, role=BoardMembership.Role.REGISTRAR):
     user = User.objects.create_user(username, password=PASSWORD, is_staff=True)
     BoardMembership.objects.create(user=user, board=board, role=role)
-    services.ensure_role_permissions(user=user)
+    roles.ensure_role_permissions(user=user)
     return user
 
 
@@ -81,7 +83,7 @@ def remiss(ks):
 
 
 def search(words: str) -> list:
-    results = queries.search_documents(query=words, filters=queries.SearchFilters())
+    results = document_search.search_documents(query=words, filters=criteria.SearchFilters())
     return [hit.document for hit in results.hits]
 
 
@@ -115,7 +117,7 @@ def test_registrar_adds_reference_to_another_boards_case_on_document_page(client
 
 
 def test_each_role_reaches_the_pages_its_work_needs(client, hv):
-    case = services.register_new_case(
+    case = registering.register_new_case(
         board=hv,
         title="Skrivelse om belysning",
         document_kind="skrivelse",
@@ -183,7 +185,7 @@ def test_secretary_keeps_meeting_agenda_and_decision_as_that_role(client, hv):
 
 
 def test_status_history_shows_readable_statuses(client, hv):
-    case = services.register_new_case(
+    case = registering.register_new_case(
         board=hv,
         title="Skrivelse om belysning",
         document_kind="skrivelse",
@@ -221,7 +223,7 @@ def test_alias_added_in_case_inline_gets_its_key_and_resolves(client, hv):
     waiting = DocumentFactory(
         case=CaseFactory(board=hv), full_text="Se ärende 1.2.4-231-2019 om parken."
     )
-    services.record_references(document=waiting)
+    cross_references.record_references(document=waiting)
     client.force_login(staff("reg", hv))
     url = f"/admin/cases/case/{case.pk}/change/"
     data = admin_form_data(client.get(url))
@@ -486,7 +488,7 @@ def test_empty_osl_paragraph_gets_a_clear_message(hv):
     ],
 )
 def test_osl_reference_written_with_law_last_is_normalised(typed, normalised):
-    assert services.normalise_osl_reference(typed) == normalised
+    assert registering.normalise_osl_reference(typed) == normalised
 
 
 def test_axes_models_are_swedish(client, db):

@@ -15,8 +15,9 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.backends.postgresql.base import DatabaseWrapper
 from django.test.utils import CaptureQueriesContext
 
-from cases import queries, services
 from cases.models import Board
+from cases.search import candidates
+from cases.services import registering
 from portal import db_router
 from tests.pg_cluster import Cluster
 
@@ -78,7 +79,7 @@ def on_cluster(cluster, django_db_blocker, settings):
 def _forget_caches():
     db_router.forget_health()
     ContentType.objects.clear_cache()
-    queries._cutoff_cache.clear()
+    candidates._cutoff_cache.clear()
 
 
 def _on_replica(sql: str, params=()):
@@ -92,7 +93,7 @@ def _replica_has(dnr: str) -> bool:
 
 
 def _register(dnr: str, title: str):
-    return services.register_case(
+    return registering.register_case(
         board=Board.objects.get(short_name="Hässelby-Vällingby"),
         dnr=dnr,
         title=title,

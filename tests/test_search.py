@@ -7,8 +7,9 @@ import time
 import pytest
 from django.db import connection
 
-from cases import queries, search, services
 from cases.models import Attachment, Document, SearchWord
+from cases.search import candidates, criteria, document_search, language, statements
+from cases.services import cross_references, indexing, registering
 from cases.templatetags.portal import highlight
 from tests.factories import CaseFactory, DocumentFactory
 
@@ -18,12 +19,14 @@ def make_document(*, title, text, source="typed", board=None, kind="tjansteutlat
     document = DocumentFactory(
         case=case, title=title, full_text=text, text_source=source, kind=kind, **extra
     )
-    services.index_document(document=document)
+    indexing.index_document(document=document)
     return document
 
 
 def hits(query, **filters):
-    results = queries.search_documents(query=query, filters=queries.SearchFilters(**filters))
+    results = document_search.search_documents(
+        query=query, filters=criteria.SearchFilters(**filters)
+    )
     return [hit.document.display_title for hit in results.hits]
 
 
@@ -98,26 +101,26 @@ def test_search_never_shows_confidential_or_unpublished(db):
     )
     make_document(title="Opublicerad om skolgården", text="Skolgården.", published=False)
 
-    results = queries.search_documents(query="skolgården", filters=queries.SearchFilters())
+    results = document_search.search_documents(query="skolgården", filters=criteria.SearchFilters())
 
     assert [h.document.title for h in results.hits] == ["Öppen handling om skolgården"]
     assert results.total == 1
     assert [(f.label, f.count) for f in results.facets["kind"]] == [("Tjänsteutlåtande", 1)]
-    assert queries.suggest_spelling(queries.search.parse_query("elefs")) is None
+    assert document_search.suggest_spelling(language.parse_query("elefs")) is None
 
 
 def test_search_facet_counts_equal_list_counts(corpus, hv, ks):
     make_document(title="Remiss om gungor", text="Gungor i parken.", board=ks, kind="remiss")
 
-    results = queries.search_documents(query="gungor", filters=queries.SearchFilters())
+    results = document_search.search_documents(query="gungor", filters=criteria.SearchFilters())
     board_counts = {f.label: f.count for f in results.facets["board"]}
 
     assert results.total == 2
     for label, count in board_counts.items():
         board = next(f for f in results.facets["board"] if f.label == label)
-        filtered = queries.search_documents(
+        filtered = document_search.search_documents(
             query="gungor",
-            filters=queries.SearchFilters(board=hv if board.value == hv.slug else ks),
+            filters=criteria.SearchFilters(board=hv if board.value == hv.slug else ks),
         )
         assert filtered.total == count
     assert board_counts == {"Hässelby-Vällingby": 1, "Kommunstyrelsen": 1}
@@ -133,23 +136,25 @@ def test_search_snippet_escapes_script(client, db):
 
 
 def test_highlight_filter_escapes_before_marking():
-    snippet = f"<script>alert(1)</script> {queries.HEADLINE_START}parkbänkar{queries.HEADLINE_STOP}"
+    snippet = (
+        f"<script>alert(1)</script> {language.HEADLINE_START}parkbänkar{language.HEADLINE_STOP}"
+    )
 
     assert highlight(snippet) == "&lt;script&gt;alert(1)&lt;/script&gt; <mark>parkbänkar</mark>"
 
 
 def test_search_suggests_spelling_from_public_vocabulary(db):
     make_document(title="Parkbänkar", text="Parkbänkar i Grimsta.")
-    services.rebuild_search_vocabulary()
+    indexing.rebuild_search_vocabulary()
 
-    results = queries.search_documents(query="parkbänkr", filters=queries.SearchFilters())
+    results = document_search.search_documents(query="parkbänkr", filters=criteria.SearchFilters())
 
     assert results.total == 0
     assert results.suggestion == "parkbänk"
 
 
 def test_search_page_routes_dnr_query_to_case(client, hv):
-    case = services.register_case(
+    case = registering.register_case(
         board=hv, dnr="HV 2019/272", title="Ängsmark", registered_on=datetime.date(2019, 5, 2)
     )
 
@@ -211,7 +216,7 @@ def test_protected_title_words_are_not_searchable(db):
 
 
 def test_search_offers_nearly_matching_dnr(client, hv):
-    case = services.register_case(
+    case = registering.register_case(
         board=hv, dnr="HV 2019/254", title="Skrivelse", registered_on=datetime.date(2019, 5, 2)
     )
 
@@ -235,7 +240,7 @@ def test_zero_hits_with_filter_offers_query_without_filter(client, hv, ks):
 
 
 def test_capped_result_says_counts_cover_the_newest_hits(client, db, monkeypatch):
-    monkeypatch.setattr(queries, "RESULT_CAP", 2)
+    monkeypatch.setattr(document_search, "RESULT_CAP", 2)
     for day in (1, 2, 3):
         make_document(
             title=f"Parkbänkar {day}",
@@ -258,7 +263,7 @@ def test_capped_result_says_counts_cover_the_newest_hits(client, db, monkeypatch
 def test_vocabulary_follows_indexing_without_a_rebuild(db):
     make_document(title="Parkbänkar", text="Parkbänkar i Grimsta.")
 
-    results = queries.search_documents(query="parkbänkr", filters=queries.SearchFilters())
+    results = document_search.search_documents(query="parkbänkr", filters=criteria.SearchFilters())
 
     assert results.suggestion == "parkbänk"
 
@@ -272,12 +277,12 @@ def test_vocabulary_forgets_words_only_a_now_confidential_document_has(db):
     secret.confidential = True
     secret.osl_reference = "26 kap. 1 §"
     secret.save()
-    services.index_document(document=secret)
+    indexing.index_document(document=secret)
 
     words = set(SearchWord.objects.values_list("word", flat=True))
     assert "lindgård" not in words
     assert "grimst" in words  # the public document still has it
-    results = queries.search_documents(query="lindgårdn", filters=queries.SearchFilters())
+    results = document_search.search_documents(query="lindgårdn", filters=criteria.SearchFilters())
     assert results.total == 0
     assert results.suggestion is None
     assert shared.pk
@@ -290,8 +295,8 @@ def test_ocr_spelling_with_a_digit_is_found_through_the_vocabulary(db):
 
     assert [
         hit.document
-        for hit in queries.search_documents(
-            query="över arbetet", filters=queries.SearchFilters()
+        for hit in document_search.search_documents(
+            query="över arbetet", filters=criteria.SearchFilters()
         ).hits
     ] == [document]
 
@@ -300,14 +305,14 @@ def test_snippet_shows_a_match_deep_in_a_long_document(db):
     filler = "Inledning om verksamheten och dess mål. " * 2000  # about 80,000 characters
     make_document(title="Rapport", text=f"{filler} Här nämns parkbänkarna i Grimsta. {filler}")
 
-    results = queries.search_documents(query="parkbänkar", filters=queries.SearchFilters())
+    results = document_search.search_documents(query="parkbänkar", filters=criteria.SearchFilters())
 
     snippet = results.hits[0].snippet
-    assert f"{queries.HEADLINE_START}parkbänkarna{queries.HEADLINE_STOP}" in snippet
+    assert f"{language.HEADLINE_START}parkbänkarna{language.HEADLINE_STOP}" in snippet
 
 
 def test_dnr_query_lists_the_case_and_the_documents_that_refer_to_it(client, hv, ks):
-    remiss = services.register_case(
+    remiss = registering.register_case(
         board=ks, dnr="KS 2019/656", title="Remiss", registered_on=datetime.date(2019, 5, 2)
     )
     own = DocumentFactory(case=remiss, title="Remissbrev", full_text="Remiss om samverkan.")
@@ -316,8 +321,8 @@ def test_dnr_query_lists_the_case_and_the_documents_that_refer_to_it(client, hv,
         text="Remiss från kommunstyrelsen, dnr KS 2019/656. Förvaltningen tillstyrker.",
         board=hv,
     )
-    services.record_references(document=answer)
-    services.index_document(document=own)
+    cross_references.record_references(document=answer)
+    indexing.index_document(document=own)
     secret = make_document(
         title="Hemligt svar",
         text="Angående KS 2019/656.",
@@ -325,16 +330,18 @@ def test_dnr_query_lists_the_case_and_the_documents_that_refer_to_it(client, hv,
         confidential=True,
         osl_reference="26 kap. 1 §",
     )
-    services.record_references(document=secret)
+    cross_references.record_references(document=secret)
     unrelated = make_document(title="Annat", text="År 2019 kom 656 synpunkter.", board=hv)
 
-    results = queries.search_documents(query="ks 2019-656", filters=queries.SearchFilters())
+    results = document_search.search_documents(
+        query="ks 2019-656", filters=criteria.SearchFilters()
+    )
 
     found = {hit.document for hit in results.hits}
     assert found == {own, answer}
     assert unrelated not in found and secret not in found
     snippet = next(hit.snippet for hit in results.hits if hit.document == answer)
-    assert f"{queries.HEADLINE_START}KS 2019/656{queries.HEADLINE_STOP}" in snippet
+    assert f"{language.HEADLINE_START}KS 2019/656{language.HEADLINE_STOP}" in snippet
     response = client.get("/sok/export.csv", {"q": "ks 2019-656"})
     csv_text = b"".join(response.streaming_content).decode("utf-8-sig")
     assert csv_text.count("\r\n") == 3  # header and the two public documents
@@ -346,13 +353,13 @@ def test_vocabulary_forgets_the_words_of_an_attachment_made_confidential(db):
     attachment = Attachment.objects.create(
         document=document, number=1, title="Utredning", text="Skyddsboendet Lindgården."
     )
-    services.index_document(document=document)
+    indexing.index_document(document=document)
     assert SearchWord.objects.filter(word="lindgård").exists()
 
     attachment.confidential = True
     attachment.osl_reference = "26 kap. 1 §"
     attachment.save()
-    services.index_document(document=document)
+    indexing.index_document(document=document)
 
     assert not SearchWord.objects.filter(word="lindgård").exists()
     assert SearchWord.objects.filter(word="grimst").exists()
@@ -367,13 +374,13 @@ def test_search_from_the_newest_slice_equals_the_whole_search(db, monkeypatch, c
             text="Parkbänkar i Grimsta." if day != 6 else "Gungor.",
             document_date=datetime.date(2020, 1, day),
         )
-    monkeypatch.setattr(queries, "RESULT_CAP", 3)
-    whole = queries.search_documents(query=query, filters=queries.SearchFilters())
+    monkeypatch.setattr(document_search, "RESULT_CAP", 3)
+    whole = document_search.search_documents(query=query, filters=criteria.SearchFilters())
 
     monkeypatch.setattr(
-        queries, "_recent_cutoff", lambda *args, **kwargs: datetime.date(2020, 1, cutoff_day)
+        candidates, "recent_cutoff", lambda *args, **kwargs: datetime.date(2020, 1, cutoff_day)
     )
-    sliced = queries.search_documents(query=query, filters=queries.SearchFilters())
+    sliced = document_search.search_documents(query=query, filters=criteria.SearchFilters())
 
     assert [h.document.title for h in sliced.hits] == [h.document.title for h in whole.hits]
     assert (sliced.total, sliced.total_capped) == (whole.total, whole.total_capped) == (3, True)
@@ -383,7 +390,7 @@ def test_search_from_the_newest_slice_equals_the_whole_search(db, monkeypatch, c
 def test_recent_cutoff_needs_a_large_analysed_table(db):
     make_document(title="Parkbänkar", text="Parkbänkar.")
 
-    assert queries._recent_cutoff() is None
+    assert candidates.recent_cutoff() is None
 
 
 def test_recent_cutoff_is_the_date_of_the_newest_tenth(db, monkeypatch):
@@ -393,9 +400,9 @@ def test_recent_cutoff_is_the_date_of_the_newest_tenth(db, monkeypatch):
         )
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE cases_searchentry")
-    monkeypatch.setattr(queries, "MIN_SLICE_ENTRIES", 1)
+    monkeypatch.setattr(candidates, "MIN_SLICE_ENTRIES", 1)
 
-    assert queries._recent_cutoff() == datetime.date(2020, 1, 28)
+    assert candidates.recent_cutoff() == datetime.date(2020, 1, 28)
 
 
 def test_recent_cutoff_is_read_once_a_minute(db, monkeypatch, django_assert_num_queries):
@@ -405,8 +412,8 @@ def test_recent_cutoff_is_read_once_a_minute(db, monkeypatch, django_assert_num_
         )
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE cases_searchentry")
-    monkeypatch.setattr(queries, "MIN_SLICE_ENTRIES", 1)
-    assert queries._recent_cutoff() == datetime.date(2020, 1, 28)
+    monkeypatch.setattr(candidates, "MIN_SLICE_ENTRIES", 1)
+    assert candidates.recent_cutoff() == datetime.date(2020, 1, 28)
     for day in range(1, 11):
         make_document(
             title=f"Parkbänkar {day} februari",
@@ -417,11 +424,11 @@ def test_recent_cutoff_is_read_once_a_minute(db, monkeypatch, django_assert_num_
         cursor.execute("ANALYZE cases_searchentry")
 
     with django_assert_num_queries(0):
-        assert queries._recent_cutoff() == datetime.date(2020, 1, 28)
-    clock = time.monotonic() + queries.CUTOFF_TTL_SECONDS + 1
-    monkeypatch.setattr(queries.time, "monotonic", lambda: clock)
+        assert candidates.recent_cutoff() == datetime.date(2020, 1, 28)
+    clock = time.monotonic() + candidates.CUTOFF_TTL_SECONDS + 1
+    monkeypatch.setattr(candidates.time, "monotonic", lambda: clock)
     with django_assert_num_queries(1):
-        assert queries._recent_cutoff() == datetime.date(2020, 2, 7)
+        assert candidates.recent_cutoff() == datetime.date(2020, 2, 7)
 
 
 def test_gin_matches_since_a_date(db):
@@ -429,11 +436,11 @@ def test_gin_matches_since_a_date(db):
         make_document(
             title=f"Parkbänkar {day}", text="Parkbänkar.", document_date=datetime.date(2020, 1, day)
         )
-    parsed = search.parse_query("parkbänkar")
+    parsed = language.parse_query("parkbänkar")
     since = datetime.date(2020, 1, 2)
-    where, params = queries._where(queries.SearchFilters(date_from=since))
+    where, params = statements.where_sql(criteria.SearchFilters(date_from=since))
 
-    sql, params = queries._gin_sql(parsed, None, where, params, "date DESC", since)
+    sql, params = statements.gin_statement(parsed, None, where, params, "date DESC", since)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         dates = [row[1] for row in cursor.fetchall()]
@@ -451,12 +458,12 @@ def test_phrase_matches_since_a_date_through_the_pair_index(db):
     make_document(
         title="Gammal", text="Parkbänkar i Grimsta.", document_date=datetime.date(2019, 1, 1)
     )
-    parsed = search.parse_query('"parkbänkar i grimsta"')
+    parsed = language.parse_query('"parkbänkar i grimsta"')
     since = datetime.date(2020, 1, 1)
-    where, params = queries._where(queries.SearchFilters(date_from=since))
-    pairs = queries._phrase_pairs(parsed)
+    where, params = statements.where_sql(criteria.SearchFilters(date_from=since))
+    pairs = candidates.phrase_pairs(parsed)
 
-    sql, params = queries._gin_sql(parsed, None, where, params, "date DESC", since, pairs)
+    sql, params = statements.gin_statement(parsed, None, where, params, "date DESC", since, pairs)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         dates = [row[1] for row in cursor.fetchall()]
@@ -507,26 +514,28 @@ def test_search_indexes_keep_no_pending_list(db):
 
 
 def test_phrase_pairs_only_for_phrase_queries(db):
-    assert queries._phrase_pairs(search.parse_query("förslag till beslut")) is None
-    assert queries._phrase_pairs(search.parse_query('"förslag till beslut" parkbänkar')) is None
-    assert queries._phrase_pairs(search.parse_query('"förslag"')) is None
-    assert queries._phrase_pairs(search.parse_query('"förslag till beslut"')) == (
+    assert candidates.phrase_pairs(language.parse_query("förslag till beslut")) is None
+    assert candidates.phrase_pairs(language.parse_query('"förslag till beslut" parkbänkar')) is None
+    assert candidates.phrase_pairs(language.parse_query('"förslag"')) is None
+    assert candidates.phrase_pairs(language.parse_query('"förslag till beslut"')) == (
         ["c2 förslag beslut"],
         ["o2 forslag beslut"],
     )
 
-    clean, ocr = queries._phrase_pairs(search.parse_query('"förbättrad arbetssituation" -buller'))
+    clean, ocr = candidates.phrase_pairs(
+        language.parse_query('"förbättrad arbetssituation" -buller')
+    )
 
     assert clean == ["c1 förbättr arbetssituation"]
     assert ocr == ["o1 forbattr arbetssituation"]
 
 
 def gin_titles(query):
-    parsed = search.parse_query(query)
-    where, params = queries._where(queries.SearchFilters())
-    pairs = queries._phrase_pairs(parsed)
+    parsed = language.parse_query(query)
+    where, params = statements.where_sql(criteria.SearchFilters())
+    pairs = candidates.phrase_pairs(parsed)
     assert pairs is not None
-    sql, params = queries._gin_sql(parsed, None, where, params, "date DESC", pairs=pairs)
+    sql, params = statements.gin_statement(parsed, None, where, params, "date DESC", pairs=pairs)
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT d.title FROM ({sql}) m JOIN cases_document d ON d.id = m.document_id", params
@@ -565,9 +574,9 @@ def test_phrase_found_through_the_pair_index(db):
 )
 def test_pair_index_holds_every_phrase_match_of_the_seeds(imported, phrase):
     # The pair index must answer a superset of the phrase, or the search would miss matches.
-    parsed = search.parse_query(f'"{phrase}"')
-    match_sql, match_params = queries._match_condition(parsed)
-    pairs = queries._phrase_pairs(parsed)
+    parsed = language.parse_query(f'"{phrase}"')
+    match_sql, match_params = statements.match_condition(parsed)
+    pairs = candidates.phrase_pairs(parsed)
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT count(*) FILTER (WHERE {match_sql}), "

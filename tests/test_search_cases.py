@@ -5,19 +5,22 @@ import datetime
 
 import pytest
 
-from cases import queries, search, services
 from cases.models import Board, Case
+from cases.search import criteria, document_search, language
+from cases.services import indexing, registering
 from tests.factories import CaseFactory, DocumentFactory
 
 
 def case(title, **fields):
     created = CaseFactory(title=title, **fields)
-    services.index_case(case=created)
+    indexing.index_case(case=created)
     return created
 
 
 def found(query, **filters):
-    results = queries.search_documents(query=query, filters=queries.SearchFilters(**filters))
+    results = document_search.search_documents(
+        query=query, filters=criteria.SearchFilters(**filters)
+    )
     return [c.dnr for c in results.case_hits]
 
 
@@ -64,7 +67,7 @@ def test_protected_and_cancelled_cases_stay_hidden(hv):
         public_title="Anmälan enligt socialtjänstlagen",
     )
     cancelled = case("Medborgarförslag om gungor i Grimsta")
-    services.change_case_status(case=cancelled, status=Case.Status.CANCELLED, note="Fel nummer")
+    registering.change_case_status(case=cancelled, status=Case.Status.CANCELLED, note="Fel nummer")
 
     assert found("Gungvägen") == []
     assert found("socialtjänstlagen") == [protected.dnr]
@@ -87,9 +90,11 @@ def test_case_hits_rank_the_best_title_first_and_count_the_rest(hv):
         case(f"Synpunkter om parkskötsel nr {n}")
     best = case("Parkskötsel och parkskötsel i parker")
 
-    results = queries.search_documents(query="parkskötsel", filters=queries.SearchFilters())
-    cases, total, capped = queries.case_hits(
-        search.parse_query("parkskötsel"), queries.SearchFilters(), limit=3
+    results = document_search.search_documents(
+        query="parkskötsel", filters=criteria.SearchFilters()
+    )
+    cases, total, capped = document_search.case_hits(
+        language.parse_query("parkskötsel"), criteria.SearchFilters(), limit=3
     )
 
     assert results.case_hits[0] == best
@@ -100,14 +105,14 @@ def test_index_case_follows_title_changes(hv):
     changed = case("Skrivelse om belysning")
     changed.title = "Skrivelse om snöröjning"
     changed.save()
-    services.reindex_case(case=changed)
+    indexing.reindex_case(case=changed)
 
     assert found("belysning") == []
     assert found("snöröjning") == [changed.dnr]
 
 
 def test_registered_and_imported_cases_are_indexed(hv):
-    registered = services.register_case(
+    registered = registering.register_case(
         board=hv,
         dnr="HV 2019/901",
         title="Remiss om cykelbanor",
@@ -126,16 +131,16 @@ def test_a_number_with_words_searches_the_words_in_that_case(hv):
     dnr = mine.case.dnr
 
     for query in (f"{dnr} ängsmark", f"ängsmark {dnr}"):
-        results = queries.search_documents(query=query, filters=queries.SearchFilters())
+        results = document_search.search_documents(query=query, filters=criteria.SearchFilters())
         assert [hit.document for hit in results.hits] == [mine], query
-    assert queries.split_dnr("ängsmark 2019/12") == ("", "ängsmark 2019/12")
+    assert criteria.split_dnr("ängsmark 2019/12") == ("", "ängsmark 2019/12")
 
 
 def test_words_joined_by_a_slash_in_a_title_are_words(hv):
     corner = case("Byggetablering Mabårsstigen/Fyrspannsgatan")
 
     assert found("Fyrspannsgatan") == [corner.dnr]
-    assert search.split_slashes("HV 2019/272 och/eller") == "HV 2019/272 och / eller"
+    assert language.split_slashes("HV 2019/272 och/eller") == "HV 2019/272 och / eller"
 
 
 def test_a_number_of_an_unknown_series_is_searched_as_words(hv):
@@ -146,13 +151,13 @@ def test_a_number_of_an_unknown_series_is_searched_as_words(hv):
     )
 
     for query in ("handlingsplanen 2019-2022", "reviderade handlingsplanen 2019-2022"):
-        words, filters = queries._dnr_query(query, queries.SearchFilters())
+        words, filters = criteria.resolve_dnr_query(query, criteria.SearchFilters())
         assert (words, filters.dnr) == (query, None)
-    assert queries.split_dnr("reviderade handlingsplanen 2019-2022") == (
+    assert criteria.split_dnr("reviderade handlingsplanen 2019-2022") == (
         "",
         "reviderade handlingsplanen 2019-2022",
     )
-    results = queries.search_documents(
-        query="handlingsplanen 2019-2022", filters=queries.SearchFilters()
+    results = document_search.search_documents(
+        query="handlingsplanen 2019-2022", filters=criteria.SearchFilters()
     )
     assert [hit.document for hit in results.hits] == [plan]

@@ -7,6 +7,7 @@ import pytest
 
 from cases import queries
 from cases.models import Case
+from cases.search import criteria, document_search, language
 
 TOPICS = {
     "ängsmark": ["HV 2019/272", "HV 2019/259", "HV 2019/19"],
@@ -44,7 +45,7 @@ TOPICS = {
 def top_cases(query: str, n: int = 5) -> list[tuple[str, str]]:
     """The cases in the order the search page shows them: the cases whose title matches,
     then the cases of the matching documents."""
-    results = queries.search_documents(query=query, filters=queries.SearchFilters())
+    results = document_search.search_documents(query=query, filters=criteria.SearchFilters())
     cases = []
     for case in [*results.case_hits, *(hit.document.case for hit in results.hits)]:
         key = (case.board.short_name, case.dnr)
@@ -119,7 +120,7 @@ def test_every_forskola_case_is_reachable_by_paging_and_in_the_case_export(impor
     export of 4 document rows. Brute force: every case whose title has the word."""
     from django.db.models import Q
 
-    from cases import case_search
+    from cases.search import case_search
 
     expected = set(
         Case.objects.exclude(status="makulerat")
@@ -141,7 +142,7 @@ def test_every_forskola_case_is_reachable_by_paging_and_in_the_case_export(impor
     assert (found.total, found.estimated, page) == (35, False, 2)
     assert sorted(paged) == sorted(expected)
     assert sorted(row.split(";")[0] for row in rows) == sorted(expected)
-    assert case_search.search_cases(query="förskola", filters=queries.SearchFilters()).total == 35
+    assert case_search.search_cases(query="förskola", filters=criteria.SearchFilters()).total == 35
 
 
 @pytest.mark.parametrize(
@@ -157,8 +158,8 @@ def test_every_forskola_case_is_reachable_by_paging_and_in_the_case_export(impor
 def test_suggestions_in_the_seeds_are_real_words_with_hits(imported, typed, suggested):
     from cases.importers.quality import load_wordlist
 
-    results = queries.search_documents(query=typed, filters=queries.SearchFilters())
-    again = queries.search_documents(query=suggested, filters=queries.SearchFilters())
+    results = document_search.search_documents(query=typed, filters=criteria.SearchFilters())
+    again = document_search.search_documents(query=suggested, filters=criteria.SearchFilters())
 
     assert results.suggestion == suggested
     assert all(word in load_wordlist() for word in suggested.split())
@@ -171,11 +172,11 @@ def test_snippets_in_the_seeds_mark_the_words(imported):
         ('"förslag till beslut"', {"förslag till beslut"}),
         ("godkänner", {"godkänner"}),
     ):
-        results = queries.search_documents(query=query, filters=queries.SearchFilters())
+        results = document_search.search_documents(query=query, filters=criteria.SearchFilters())
         marked = set()
         for hit in results.hits:
-            assert queries.HEADLINE_START in hit.snippet, (query, hit.snippet)
-            parts = hit.snippet.split(queries.HEADLINE_START)[1:]
-            marked |= {part.split(queries.HEADLINE_STOP)[0].lower() for part in parts}
+            assert language.HEADLINE_START in hit.snippet, (query, hit.snippet)
+            parts = hit.snippet.split(language.HEADLINE_START)[1:]
+            marked |= {part.split(language.HEADLINE_STOP)[0].lower() for part in parts}
             assert "Telefon" not in hit.snippet, (query, hit.snippet)
         assert words <= marked, (query, marked)

@@ -9,20 +9,21 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from cases import case_search, estimates, queries, search, services, suggest
 from cases.models import Board, Case
+from cases.search import case_search, criteria, document_search, estimates, language, suggest
+from cases.services import indexing
 from tests.factories import CaseFactory, DocumentFactory
 
 
 def case(title, **fields):
     created = CaseFactory(title=title, **fields)
-    services.index_case(case=created)
+    indexing.index_case(case=created)
     return created
 
 
 def document(title, text, **fields):
     created = DocumentFactory(title=title, full_text=text, **fields)
-    services.index_document(document=created)
+    indexing.index_document(document=created)
     return created
 
 
@@ -55,7 +56,7 @@ def preschools(hv, ks):
 
 
 def test_every_matching_case_is_reachable_by_paging(preschools):
-    filters = queries.SearchFilters()
+    filters = criteria.SearchFilters()
 
     pages = [
         case_search.search_cases(
@@ -76,7 +77,7 @@ def test_every_matching_case_is_reachable_by_paging(preschools):
 
 
 def test_case_counts_and_facets_equal_a_brute_force_count(preschools, hv, ks):
-    results = case_search.search_cases(query="förskola", filters=queries.SearchFilters(board=hv))
+    results = case_search.search_cases(query="förskola", filters=criteria.SearchFilters(board=hv))
 
     brute = [c for c in preschools if c.board == hv]
     assert results.total == len(brute) == 21
@@ -92,7 +93,7 @@ def test_case_counts_and_facets_equal_a_brute_force_count(preschools, hv, ks):
 
 def test_above_the_exact_limit_the_total_is_an_estimate(preschools):
     results = case_search.search_cases(
-        query="förskola", filters=queries.SearchFilters(), exact_limit=10
+        query="förskola", filters=criteria.SearchFilters(), exact_limit=10
     )
 
     assert results.estimated is True
@@ -115,7 +116,7 @@ def test_estimate_from_the_date_statistics(hv):
         cursor.execute("ANALYZE cases_casesearchentry")
 
     results = case_search.search_cases(
-        query="förskolor", filters=queries.SearchFilters(), exact_limit=9
+        query="förskolor", filters=criteria.SearchFilters(), exact_limit=9
     )
 
     # the 10 newest are from the last 5 years of 20: about a quarter of the whole
@@ -131,7 +132,7 @@ def test_cases_tab_on_the_search_page(client, preschools):
     assert [c.dnr for c in response.context["case_results"].cases] == [
         c.dnr
         for c in case_search.search_cases(
-            query="förskola", filters=queries.SearchFilters(), page=2
+            query="förskola", filters=criteria.SearchFilters(), page=2
         ).cases
     ]
     assert len(response.context["case_results"].cases) == 5
@@ -230,7 +231,7 @@ def test_suggestion_is_a_real_word_with_hits(hv):
     document("Skrivelse", "Kontakt med polisen och myndigheten om bygga nytt.")
 
     def suggested(query):
-        return suggest.suggest(search.parse_query(query))
+        return suggest.suggest(language.parse_query(query))
 
     assert suggested("medborgarförslg") == "medborgarförslag"
     assert suggested("drönre") == "drönare"
@@ -243,7 +244,9 @@ def test_suggestion_never_an_ocr_misspelling(hv):
     # the index holds OCR's "medborgarfarslag"; the suggestion is the real word
     document("Medborgarforslag", "Medborgarfarslag om gungor.", text_source="ocr")
 
-    results = queries.search_documents(query="medborgarförslg", filters=queries.SearchFilters())
+    results = document_search.search_documents(
+        query="medborgarförslg", filters=criteria.SearchFilters()
+    )
 
     assert results.suggestion == "medborgarförslag"
 
@@ -263,7 +266,9 @@ def test_suggestion_never_reveals_a_protected_title_word(hv):
         osl_reference="26 kap. 1 §",
     )
 
-    results = queries.search_documents(query="trollkarlem", filters=queries.SearchFilters())
+    results = document_search.search_documents(
+        query="trollkarlem", filters=criteria.SearchFilters()
+    )
 
     assert (results.total, results.case_total, results.suggestion) == (0, 0, None)
     assert suggest.candidates("trollkarlem")[0] == "trollkarlen"  # a real word, but secret
@@ -299,13 +304,13 @@ LETTERHEAD = (
 
 
 def snippet_of(query, title):
-    results = queries.search_documents(query=query, filters=queries.SearchFilters())
+    results = document_search.search_documents(query=query, filters=criteria.SearchFilters())
     [hit] = [hit for hit in results.hits if hit.document.title == title]
     return hit.snippet, hit.raw_snippet
 
 
 def marked(word):
-    return f"{queries.HEADLINE_START}{word}{queries.HEADLINE_STOP}"
+    return f"{language.HEADLINE_START}{word}{language.HEADLINE_STOP}"
 
 
 def test_snippet_is_the_passage_where_the_words_are_closest_not_the_letterhead(hv):
@@ -366,7 +371,7 @@ def test_documents_beyond_the_cap_are_an_honest_estimate(client, hv, monkeypatch
 
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE cases_searchentry")
-    monkeypatch.setattr(queries, "RESULT_CAP", 9)
+    monkeypatch.setattr(document_search, "RESULT_CAP", 9)
 
     response = client.get("/sok/", {"q": "förskolor"})
 

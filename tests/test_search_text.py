@@ -8,48 +8,49 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cases import search
+from cases.search import language
 
 
 def test_ocrfold_folds_diacritics_and_ocr_glyphs():
-    assert search.ocrfold("Förvaltningens") == "forvaltningens"
-    assert search.ocrfold("fér") == "far"
-    assert search.ocrfold("&ngsmark") == "angsmark"
-    assert search.ocrfold("4ven") == "aven"
-    assert search.ocrfold("6ver") == "over"
-    assert search.ocrfold("socialtj@insten") == "socialtjainsten"
+    assert language.ocrfold("Förvaltningens") == "forvaltningens"
+    assert language.ocrfold("fér") == "far"
+    assert language.ocrfold("&ngsmark") == "angsmark"
+    assert language.ocrfold("4ven") == "aven"
+    assert language.ocrfold("6ver") == "over"
+    assert language.ocrfold("socialtj@insten") == "socialtjainsten"
 
 
 def test_ocrfold_leaves_numbers_alone():
     assert (
-        search.ocrfold("HT16 t3 2016 2019/16 08-508 04 052") == "ht16 t3 2016 2019/16 08-508 04 052"
+        language.ocrfold("HT16 t3 2016 2019/16 08-508 04 052")
+        == "ht16 t3 2016 2019/16 08-508 04 052"
     )
 
 
 def test_ocrfold_is_idempotent_on_ocr_text():
     text = "Stadsdelsndmnden godkénner f6rvaltningens f&rslag 1 Hasselby-Villingby"
 
-    assert search.ocrfold(search.ocrfold(text)) == search.ocrfold(text)
+    assert language.ocrfold(language.ocrfold(text)) == language.ocrfold(text)
 
 
 def test_ocr_variants_cover_observed_damage():
-    variants = search.ocr_variants("biståndshandläggare")
+    variants = language.ocr_variants("biståndshandläggare")
 
     assert variants[0] == "bistandshandlaggare"
     for seen_in_seeds in ["bistdndshandldggare", "bistindshandlaggare", "bistandshandlidggare"]:
         assert seen_in_seeds in variants
-    assert len(variants) <= search.MAX_VARIANTS
+    assert len(variants) <= language.MAX_VARIANTS
 
 
 def test_ocr_variants_skip_short_words_and_plain_words():
-    assert search.ocr_variants("är") == ["ar"]
-    assert search.ocr_variants("bygglov") == ["bygglov"]
+    assert language.ocr_variants("är") == ["ar"]
+    assert language.ocr_variants("bygglov") == ["bygglov"]
 
 
 def test_ocr_variants_of_word_with_many_special_letters_stay_bounded():
-    variants = search.ocr_variants("återställningsåtgärdsärendenas")
+    variants = language.ocr_variants("återställningsåtgärdsärendenas")
 
-    assert 1 < len(variants) <= search.MAX_VARIANTS
+    assert 1 < len(variants) <= language.MAX_VARIANTS
     assert variants[0] == "aterstallningsatgardsarendenas"
 
 
@@ -57,25 +58,25 @@ def _variants_folded_one_by_one(word: str) -> list[str]:
     """The definition ocr_variants implements faster: every spelling folded on its own."""
     word = unicodedata.normalize("NFKC", word).lower()
     specials = [i for i, ch in enumerate(word) if ch in "åäö"]
-    if not specials or len(word) < search.MIN_EXPANDED_LENGTH:
-        return [search.ocrfold(word)]
+    if not specials or len(word) < language.MIN_EXPANDED_LENGTH:
+        return [language.ocrfold(word)]
     width = 1
-    for candidate in range(1, len(search._A_VARIANTS) + 1):
+    for candidate in range(1, len(language._A_VARIANTS) + 1):
         options = [
-            (search._O_VARIANTS if word[i] == "ö" else search._A_VARIANTS)[:candidate]
+            (language._O_VARIANTS if word[i] == "ö" else language._A_VARIANTS)[:candidate]
             for i in specials
         ]
-        if math.prod(len(o) for o in options) <= search.MAX_VARIANTS:
+        if math.prod(len(o) for o in options) <= language.MAX_VARIANTS:
             width = candidate
     options = [
-        (search._O_VARIANTS if word[i] == "ö" else search._A_VARIANTS)[:width] for i in specials
+        (language._O_VARIANTS if word[i] == "ö" else language._A_VARIANTS)[:width] for i in specials
     ]
     out = []
     for combination in itertools.product(*options):
         chars = list(word)
         for index, replacement in zip(specials, combination, strict=True):
             chars[index] = replacement
-        spelling = search.ocrfold("".join(chars))
+        spelling = language.ocrfold("".join(chars))
         if spelling not in out:
             out.append(spelling)
     return out
@@ -96,59 +97,59 @@ def _variants_folded_one_by_one(word: str) -> list[str]:
     ],
 )
 def test_ocr_variants_equal_folding_each_spelling(word):
-    assert search.ocr_variants(word) == _variants_folded_one_by_one(word)
+    assert language.ocr_variants(word) == _variants_folded_one_by_one(word)
 
 
 @given(st.text(alphabet="abnsåäöé460#&@-'", min_size=1, max_size=16))
 def test_ocr_variants_equal_folding_each_spelling_for_any_word(word):
-    assert search.ocr_variants(word) == _variants_folded_one_by_one(word)
+    assert language.ocr_variants(word) == _variants_folded_one_by_one(word)
 
 
 def test_parse_query_websearch_semantics():
-    parsed = search.parse_query('"förslag till beslut" ängsmark -parkering or gungor')
+    parsed = language.parse_query('"förslag till beslut" ängsmark -parkering or gungor')
 
     assert parsed.clauses == [
-        [search.Term("förslag till beslut", phrase=True)],
-        [search.Term("ängsmark")],
-        [search.Term("parkering", negated=True), search.Term("gungor")],
+        [language.Term("förslag till beslut", phrase=True)],
+        [language.Term("ängsmark")],
+        [language.Term("parkering", negated=True), language.Term("gungor")],
     ]
 
 
 def test_parse_query_or_joins_alternatives():
-    parsed = search.parse_query("ängsmark or gungor eller parkbänkar")
+    parsed = language.parse_query("ängsmark or gungor eller parkbänkar")
 
     assert parsed.clauses == [
-        [search.Term("ängsmark"), search.Term("gungor"), search.Term("parkbänkar")]
+        [language.Term("ängsmark"), language.Term("gungor"), language.Term("parkbänkar")]
     ]
 
 
 def test_parse_query_ignores_operators_only():
-    assert not search.parse_query('- "" or &|!:*')
+    assert not language.parse_query('- "" or &|!:*')
 
 
 def test_split_compound_finds_parts():
     lexicon = {"medborgare", "medborgar", "förslag", "arbete", "miljö", "arbetet", "bygg", "lov"}
 
-    assert search.split_compound("medborgarförslag", lexicon.__contains__) == [
+    assert language.split_compound("medborgarförslag", lexicon.__contains__) == [
         "medborgar",
         "förslag",
     ]
-    assert search.split_compound("arbetsmiljöarbetet", lexicon.__contains__) == [
+    assert language.split_compound("arbetsmiljöarbetet", lexicon.__contains__) == [
         "arbete",
         "miljö",
         "arbetet",
     ]
-    assert search.split_compound("skolgården", {"skola", "gården"}.__contains__) == [
+    assert language.split_compound("skolgården", {"skola", "gården"}.__contains__) == [
         "skola",
         "gården",
     ]
-    assert search.split_compound("förslag", lexicon.__contains__) == []
+    assert language.split_compound("förslag", lexicon.__contains__) == []
 
 
 @given(st.text(max_size=200))
 def test_parse_query_and_tsquery_never_crash(text):
-    parsed = search.parse_query(text)
+    parsed = language.parse_query(text)
 
-    sql, params = search.tsquery_sql(parsed, ocr=True)
+    sql, params = language.tsquery_sql(parsed, ocr=True)
 
     assert sql.count("%s") == len(params)

@@ -2,14 +2,14 @@ import datetime
 
 import pytest
 
-from cases import services
 from cases.models import Document, Meeting
+from cases.services import registering
 from tests.factories import CaseFactory, DocumentFactory
 
 
 @pytest.fixture
 def case_272(hv):
-    return services.register_case(
+    return registering.register_case(
         board=hv,
         dnr="HV 2019/272",
         title="Medborgarförslag om ängsmark i Grimstaskogen",
@@ -138,7 +138,7 @@ def test_case_page_shows_last_day_for_appeal(client, case_272, hv):
         minutes_approved_on=datetime.date(2019, 9, 3),
         posted_on=datetime.date(2019, 9, 4),
     )
-    services.record_decision(
+    registering.record_decision(
         case=case_272, meeting=meeting, decided_on=meeting.date, text="Förslaget besvaras."
     )
 

@@ -10,9 +10,11 @@ from django.shortcuts import get_object_or_404
 from django.urls import path
 from simple_history.admin import SimpleHistoryAdmin
 
-from .. import attachments, queries, services
+from .. import attachments, queries
 from ..forms import AttachmentAdminForm, DocumentAdminForm
 from ..models import Attachment, Document, PersonalDataFinding
+from ..search import document_search
+from ..services import cross_references, indexing, registering
 from .common import REGISTRAR, NoDeleteMixin, StaffBoardMixin, export_selected_csv
 from .references import ManualReferenceInline, ReferenceInline
 
@@ -149,7 +151,7 @@ class DocumentAdmin(StaffBoardMixin, NoDeleteMixin, SimpleHistoryAdmin):
         lookup = queries.lookup_dnr(search_term)
         if lookup.cases:
             return queryset.filter(case__in=lookup.cases), False
-        by_text = queryset.filter(pk__in=queries.staff_search_document_ids(search_term))
+        by_text = queryset.filter(pk__in=document_search.staff_search_document_ids(search_term))
         by_title, _ = super().get_search_results(request, queryset, search_term)
         return (by_text | by_title).distinct(), True
 
@@ -158,14 +160,16 @@ class DocumentAdmin(StaffBoardMixin, NoDeleteMixin, SimpleHistoryAdmin):
             raise PermissionDenied
         if change:
             super().save_model(request, obj, form, change)
-            services.record_references(document=obj)
+            cross_references.record_references(document=obj)
         else:
             fields = {
                 f: form.cleaned_data[f]
                 for f in form.cleaned_data
                 if f not in {"case", "sequence", "title", "kind"}
             }
-            created = services.add_document(case=obj.case, title=obj.title, kind=obj.kind, **fields)
+            created = registering.add_document(
+                case=obj.case, title=obj.title, kind=obj.kind, **fields
+            )
             obj.pk = created.pk
             obj.sequence = created.sequence
             obj._state.adding = False
@@ -173,7 +177,7 @@ class DocumentAdmin(StaffBoardMixin, NoDeleteMixin, SimpleHistoryAdmin):
     def save_related(self, request, form, formsets, change):
         with transaction.atomic():
             super().save_related(request, form, formsets, change)
-            services.index_document(document=form.instance)
+            indexing.index_document(document=form.instance)
         for reference in form.instance.references.filter(status="near_miss").select_related(
             "suspected_target"
         ):

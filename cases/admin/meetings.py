@@ -3,8 +3,9 @@
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 
-from .. import queries, services
+from .. import queries
 from ..models import AgendaItem, Decision, Meeting
+from ..services import registering
 from .common import SECRETARY, StaffBoardMixin
 
 
@@ -51,7 +52,7 @@ class MeetingAdmin(StaffBoardMixin, admin.ModelAdmin):
         for meeting in queryset:
             if not queries.is_member(request.user, meeting.board, SECRETARY):
                 raise PermissionDenied
-            added = services.add_open_cases_to_agenda(meeting=meeting)
+            added = registering.add_open_cases_to_agenda(meeting=meeting)
             messages.success(request, f"{added} ärenden lades till på {meeting}.")
 
 
@@ -84,7 +85,7 @@ class DecisionAdmin(StaffBoardMixin, admin.ModelAdmin):
         board = obj.meeting.board if obj.meeting else obj.case.board
         if not queries.is_member(request.user, board, SECRETARY):
             raise PermissionDenied
-        created = services.record_decision(
+        created = registering.record_decision(
             case=obj.case, meeting=obj.meeting, decided_on=obj.decided_on, text=obj.text
         )
         obj.pk = created.pk

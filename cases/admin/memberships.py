@@ -3,8 +3,8 @@
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 
-from .. import services
 from ..models import BoardMembership
+from ..services import roles
 
 
 @admin.register(BoardMembership)
@@ -20,8 +20,8 @@ class BoardMembershipAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        services.ensure_role_permissions(user=obj.user)
+        roles.ensure_role_permissions(user=obj.user)
 
     def delete_model(self, request, obj):
         super().delete_model(request, obj)
-        services.ensure_role_permissions(user=obj.user)
+        roles.ensure_role_permissions(user=obj.user)

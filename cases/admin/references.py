@@ -4,8 +4,9 @@ list of all."""
 from django.contrib import admin
 from django.forms.models import BaseInlineFormSet
 
-from .. import queries, services
+from .. import queries
 from ..models import Reference
+from ..services import cross_references
 
 
 class ReferenceInline(admin.TabularInline):
@@ -34,7 +35,7 @@ class ManualReferenceFormSet(BaseInlineFormSet):
         return "manual_references"
 
     def save_new(self, form, commit=True):
-        return services.add_manual_reference(
+        return cross_references.add_manual_reference(
             document=self.instance,
             target=form.cleaned_data["target"],
             relation=form.cleaned_data.get("relation", ""),

@@ -8,7 +8,7 @@ from django.shortcuts import render
 from django.urls import path, reverse
 from simple_history.admin import SimpleHistoryAdmin
 
-from .. import queries, registration, services
+from .. import queries, registration
 from ..forms import (
     CaseAdminForm,
     CaseAliasForm,
@@ -17,6 +17,8 @@ from ..forms import (
     RegisterCaseForm,
 )
 from ..models import Board, Case, CaseAlias, CaseStatusChange, DnrSeries, Document
+from ..search import document_search
+from ..services import cross_references, indexing, registering
 from .common import REGISTRAR, NoDeleteMixin, StaffBoardMixin, export_selected_csv
 
 
@@ -141,7 +143,7 @@ class CaseAdmin(StaffBoardMixin, NoDeleteMixin, SimpleHistoryAdmin):
             return queryset.filter(pk__in=[c.pk for c in near]), False
         if search_term:
             documents = queries.staff_documents(request.user).filter(
-                pk__in=queries.staff_search_document_ids(search_term)
+                pk__in=document_search.staff_search_document_ids(search_term)
             )
             by_text = queryset.filter(documents__in=documents)
             by_title, _ = super().get_search_results(request, queryset, search_term)
@@ -171,7 +173,7 @@ class CaseAdmin(StaffBoardMixin, NoDeleteMixin, SimpleHistoryAdmin):
         warnings = []
         if request.method == "POST" and form.is_valid() and references.is_valid():
             data = form.cleaned_data
-            duplicates = services.find_possible_duplicates(
+            duplicates = queries.find_possible_duplicates(
                 board=data["board"],
                 title=data["title"],
                 counterpart=data["counterpart"],
@@ -204,10 +206,10 @@ class CaseAdmin(StaffBoardMixin, NoDeleteMixin, SimpleHistoryAdmin):
                             if row.get("target")
                         ],
                     )
-                except services.RegisterError as error:
+                except registering.RegisterError as error:
                     form.add_error(None, str(error))
                 else:
-                    for finding in services.personal_number_warnings(data["title"]):
+                    for finding in queries.personal_number_warnings(data["title"]):
                         messages.warning(request, finding)
                     messages.success(request, f"Ärendet registrerades som {case.dnr}.")
                     return HttpResponseRedirect(reverse("admin:cases_case_change", args=[case.pk]))
@@ -228,7 +230,7 @@ class CaseAdmin(StaffBoardMixin, NoDeleteMixin, SimpleHistoryAdmin):
             obj.status = form.initial["status"]
         super().save_model(request, obj, form, change)
         if change and "status" in form.changed_data:
-            services.change_case_status(
+            registering.change_case_status(
                 case=obj,
                 status=new_status,
                 changed_by=_username(request),
@@ -239,8 +241,8 @@ class CaseAdmin(StaffBoardMixin, NoDeleteMixin, SimpleHistoryAdmin):
     def save_related(self, request, form, formsets, change):
         with transaction.atomic():
             super().save_related(request, form, formsets, change)
-            services.resolve_pending_references(case=form.instance)
-            services.reindex_case(case=form.instance)
+            cross_references.resolve_pending_references(case=form.instance)
+            indexing.reindex_case(case=form.instance)
 
 
 @admin.register(CaseStatusChange)

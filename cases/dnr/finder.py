@@ -85,7 +85,7 @@ _DEPARTMENT = re.compile(r"(?<!\w)\w+departement(?:et|ets)?", re.IGNORECASE)
 
 
 @dataclass
-class _Candidate:
+class Candidate:
     start: int
     end: int
     family: FormatFamily | None
@@ -176,7 +176,7 @@ class _Finder:
                 own.add(family)
         return own
 
-    def _scan(self, candidates: list[_Candidate], *, relations: bool = True) -> list[_Found]:
+    def _scan(self, candidates: list[Candidate], *, relations: bool = True) -> list[_Found]:
         accepted: list[_Found] = []
         last_end = -1
         for candidate in candidates:
@@ -188,9 +188,9 @@ class _Finder:
                 last_end = found.match.end
         return accepted
 
-    def _candidates(self) -> list[_Candidate]:
+    def _candidates(self) -> list[Candidate]:
         candidates = [
-            _Candidate(a.start, a.end, FAMILIES_BY_NAME.get(a.dnr.family), {}, a.dnr, a.lead)
+            Candidate(a.start, a.end, FAMILIES_BY_NAME.get(a.dnr.family), {}, a.dnr, a.lead)
             for a in read_after_keywords(self.text)
         ]
         # Every family's number starts at a run of digits or at a short word right before
@@ -212,7 +212,7 @@ class _Finder:
                 groups = m.groupdict()
                 if groups.get("dot"):
                     groups["sep"] = "."
-                candidates.append(_Candidate(m.start(), m.end(), family, groups))
+                candidates.append(Candidate(m.start(), m.end(), family, groups))
                 # The prefix may be a false one ("EU 2016/679", "SOU 2018:47"): judge the rest
                 # on its own too.
                 if groups.get("prefix") is None or family.name == TRAFIK:
@@ -220,10 +220,10 @@ class _Finder:
                 number_start = m.end("psep")
                 if not _glued(self.text, number_start):
                     bare = dict(groups, prefix=None, psep=None)
-                    candidates.append(_Candidate(number_start, m.end(), family, bare))
+                    candidates.append(Candidate(number_start, m.end(), family, bare))
         return candidates
 
-    def _in_url(self, candidate: _Candidate) -> bool:
+    def _in_url(self, candidate: Candidate) -> bool:
         """Is the candidate part of a URL or e-mail address? Those never contain spaces, so
         only the run of non-space characters around the candidate is looked at."""
         text = self.text
@@ -236,7 +236,7 @@ class _Finder:
         return any(a < candidate.end and b > candidate.start for a, b in self.url_tokens[start])
 
     def _judge(
-        self, c: _Candidate, previous: _Found | None, relations: bool = True
+        self, c: Candidate, previous: _Found | None, relations: bool = True
     ) -> _Found | None:
         """Accept one candidate as a dnr, with its board and relation, or refuse it.
         ``previous`` is the last accepted number, which this one may continue as a list."""
@@ -317,7 +317,7 @@ class _Finder:
 
     def _attribute(
         self,
-        c: _Candidate,
+        c: Candidate,
         dnr: Dnr,
         prefix_text: str | None,
         known_board: BoardInfo | None,
@@ -348,7 +348,7 @@ class _Finder:
             return board, board.short_name if board else None
         return self._default_board(dnr, own_series)
 
-    def _unknown_prefix_ok(self, c: _Candidate, vouched: bool) -> bool:
+    def _unknown_prefix_ok(self, c: Candidate, vouched: bool) -> bool:
         """A word in front of a year is only a board prefix when it looks like one: 2–5
         capitals (or "Kst", "Bn" next to a dnr word), not a legal series, on the same line,
         and not a school year, month or period."""
@@ -378,7 +378,7 @@ class _Finder:
                 return False  # "LSS 2019-2022": a period
         return True
 
-    def _table_context(self, c: _Candidate) -> str | None:
+    def _table_context(self, c: Candidate) -> str | None:
         """For a bare number starting a line: "" when a dnr column header stands above it,
         the prefix when the row's previous line starts with a known prefix (OCR splits
         "HV | 2019/148" over two lines), None otherwise."""

@@ -3,7 +3,7 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from cases.personal_data import mask_personal_numbers
-from cases.queries import HEADLINE_START, HEADLINE_STOP
+from cases.search.language import HEADLINE_START, HEADLINE_STOP
 
 register = template.Library()
 

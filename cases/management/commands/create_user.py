@@ -5,7 +5,8 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
-from cases import accounts, services
+from cases import accounts, queries
+from cases.services import registering
 
 
 class Command(BaseCommand):
@@ -37,7 +38,7 @@ class Command(BaseCommand):
     def handle(self, *args, username, role, board, email, password_stdin, **options):
         boards = []
         for value in board:
-            found = services.find_board(value)
+            found = queries.find_board(value)
             if found is None:
                 raise CommandError(f"Okänd nämnd ”{value}”.")
             boards.append(found)
@@ -54,7 +55,7 @@ class Command(BaseCommand):
             user, created = accounts.create_staff_user(
                 username=username, role=role, boards=boards, email=email, password=password
             )
-        except services.RegisterError as error:
+        except registering.RegisterError as error:
             raise CommandError(str(error)) from error
         where = f" för {', '.join(b.short_name for b in boards)}" if boards else ""
         action = "Skapade" if created else "Uppdaterade"

@@ -8,8 +8,9 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from cases import background, kinds, services
+from cases import background, kinds, queries
 from cases.importers.pdf import PdfError
+from cases.services import importing, registering
 
 SUFFIXES = (".txt", ".pdf")
 DEFAULT_BOARD = "Hässelby-Vällingby"
@@ -42,7 +43,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
-        board = services.find_board(options["board"])
+        board = queries.find_board(options["board"])
         if board is None:
             raise CommandError(f"Okänd nämnd ”{options['board']}”.")
         files = _collect(options["paths"])
@@ -61,7 +62,7 @@ class Command(BaseCommand):
             progress = (lambda line: self.stderr.write(f"  {line}")) if show_progress else None
             try:
                 results.append(
-                    services.import_file(
+                    importing.import_file(
                         path=path,
                         board=board,
                         source_file=source,
@@ -69,7 +70,7 @@ class Command(BaseCommand):
                         progress=progress,
                     )
                 )
-            except (PdfError, OSError, services.RegisterError) as error:
+            except (PdfError, OSError, registering.RegisterError) as error:
                 failures.append(f"{source}: {error}")
         if verbosity >= 1 or failures:
             self._summary(results, failures, time.monotonic() - started)
@@ -89,7 +90,7 @@ class Command(BaseCommand):
             self.stdout.write(f"Köad: {run.path} (bakgrundsjobb {run.pk}).")
 
     def _summary(self, results, failures, seconds: float) -> None:
-        total = services.ImportResult(source_file="")
+        total = importing.ImportResult(source_file="")
         for result in results:
             for field in (
                 "cases_created",

@@ -1,8 +1,8 @@
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from cases import services
 from cases.models import Case
+from cases.services import indexing
 
 BATCH = 2000
 
@@ -19,5 +19,5 @@ class Command(BaseCommand):
         # rewrites every row (the rows are upserted).
         for start in range(0, len(ids), BATCH):
             with transaction.atomic():
-                services.index_cases(ids[start : start + BATCH])
+                indexing.index_cases(ids[start : start + BATCH])
         self.stdout.write(f"{len(ids)} ärenden indexerade.")

@@ -22,7 +22,7 @@ import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
-from . import ocr_glyphs
+from .. import ocr_glyphs
 
 SEARCH_CONFIG = "swedish"
 
@@ -219,7 +219,7 @@ def _quote(lexeme: str) -> str:
     return "'" + lexeme.replace("'", "") + "'"
 
 
-def _word_query(word: str, *, prefix: bool) -> str:
+def word_query(word: str, *, prefix: bool) -> str:
     suffix = ":*" if prefix and len(word) >= MIN_PREFIX_LENGTH and not word.isdigit() else ""
     return _quote(word) + suffix
 
@@ -234,9 +234,9 @@ def _term_sql(
     word = term.text
     if ocr:
         spellings = (variants or {}).get(word) or ocr_variants(word)
-        alternatives = [_word_query(v, prefix=not term.negated) for v in spellings]
+        alternatives = [word_query(v, prefix=not term.negated) for v in spellings]
     else:
-        alternatives = [_word_query(word, prefix=not term.negated)]
+        alternatives = [word_query(word, prefix=not term.negated)]
     return f"to_tsquery('{SEARCH_CONFIG}', %s)", [" | ".join(alternatives)]
 
 
@@ -250,7 +250,7 @@ def tsquery_sql(
     """One tsquery expression for the whole query, for the clean or the OCR vector.
 
     ``variants`` may narrow a word's OCR variants to a subset (the ones that occur in the
-    index, see ``queries._present_variants``); by default every variant is used.
+    index, see ``queries.present_variants``); by default every variant is used.
 
     ``relaxed`` gives what a GIN index can answer without reading the vectors: phrases as
     all their words, exclusions left out. It matches a superset of the query (the rows a GIN
@@ -280,3 +280,9 @@ def weighted_vector_sql(parts: Iterable[tuple[str, str]]) -> str:
         f"setweight(to_tsvector('{SEARCH_CONFIG}', coalesce(%({name})s, '')), '{weight}')"
         for weight, name in parts
     )
+
+
+HEADLINE_START = "\x02"
+
+
+HEADLINE_STOP = "\x03"

@@ -16,10 +16,13 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from django.db import connection
+from portal.db_router import read_connection as connection
 
-from . import ocr_glyphs, search
-from .importers.spelling import restore_diacritics
+from .. import ocr_glyphs
+from ..importers.spelling import restore_diacritics
+from . import language
+from .criteria import DnrTarget
+from .language import HEADLINE_START, HEADLINE_STOP
 
 START = "\x02"
 STOP = "\x03"
@@ -56,7 +59,7 @@ class Snippet:
 
 
 def page_snippets(
-    page_ids: list[int], parsed: search.ParsedQuery, variants: dict | None = None
+    page_ids: list[int], parsed: language.ParsedQuery, variants: dict | None = None
 ) -> dict[int, Snippet]:
     """The snippet of each document on the page."""
     if not page_ids:
@@ -80,7 +83,7 @@ def page_snippets(
 
 
 def term_patterns(
-    parsed: search.ParsedQuery, variants: dict | None, *, ocr: bool
+    parsed: language.ParsedQuery, variants: dict | None, *, ocr: bool
 ) -> list[re.Pattern]:
     """One pattern per word or phrase of the query (not the excluded ones), each matching
     where the word starts in the text, in any inflection (the word without its last
@@ -92,12 +95,12 @@ def term_patterns(
             if term.negated or term.text in STOP_WORDS:
                 continue
             if term.phrase:
-                text = search.ocrfold(term.text) if ocr else term.text
-                body = r"\W+(?:\w+\W+)?".join(_stem(word) + r"\w*" for word in search.words(text))
+                text = language.ocrfold(term.text) if ocr else term.text
+                body = r"\W+(?:\w+\W+)?".join(_stem(word) + r"\w*" for word in language.words(text))
             else:
                 spellings = [term.text]
                 if ocr:
-                    spellings = (variants or {}).get(term.text) or search.ocr_variants(term.text)
+                    spellings = (variants or {}).get(term.text) or language.ocr_variants(term.text)
                 body = "|".join(sorted({_stem(s) for s in spellings}, key=len, reverse=True))
                 body = f"(?:{body})\\w*"
             patterns.append(re.compile(rf"(?<!\w)(?:{body})", re.IGNORECASE))
@@ -126,7 +129,7 @@ def ocr_snippet(text: str, terms: list[re.Pattern], *, digits: bool = False) -> 
     pack (the query's words have no digits to miss)."""
     if digits:
         text = unicodedata.normalize("NFKC", text)
-        folded = search.ocrfold(text)
+        folded = language.ocrfold(text)
     else:
         folded = text.lower().translate(_FAST_FOLD)
     if len(folded) != len(text):  # a letter whose lower case is longer: the raw text
@@ -226,3 +229,37 @@ def _marked(text: str, haystack: str, terms: list[re.Pattern], start: int, end: 
     pieces.append(text[position:end])
     marked = " ".join("".join(pieces).split())
     return f"{'… ' if start > 0 else ''}{marked}{' …' if end < len(text) else ''}"
+
+
+SNIPPET_CONTEXT = 120
+
+
+def reference_snippets(page_ids: list[int], target: DnrTarget) -> dict[int, str]:
+    """For a dnr search: the text around the first place each document mentions the number
+    (or, for the case's own documents, nothing)."""
+    if not page_ids:
+        return {}
+    sql = (
+        "SELECT DISTINCT ON (r.source_id) r.source_id, "
+        "substr(d.full_text, greatest(1, r.start + 1 - %s), least(r.start, %s)), "
+        "substr(d.full_text, r.start + 1, r.end - r.start), "
+        "substr(d.full_text, r.end + 1, %s) "
+        "FROM cases_reference r JOIN cases_document d ON d.id = r.source_id "
+        "WHERE r.source_id = ANY(%s) AND r.start IS NOT NULL "
+        "AND (r.target_id = ANY(%s) OR r.dnr_key = ANY(%s)) ORDER BY r.source_id, r.start"
+    )
+    params = [
+        SNIPPET_CONTEXT,
+        SNIPPET_CONTEXT,
+        SNIPPET_CONTEXT,
+        page_ids,
+        list(target.case_ids),
+        list(target.keys),
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return {
+            pk: f"… {' '.join(before.split())} {HEADLINE_START}{' '.join(raw.split())}"
+            f"{HEADLINE_STOP} {' '.join(after.split())} …"
+            for pk, before, raw, after in cursor.fetchall()
+        }

@@ -9,7 +9,7 @@ estimate is rounded to two significant figures and shown as one ("cirka 54 000")
 import datetime
 import time
 
-from django.db import connection
+from portal.db_router import read_connection as connection
 
 
 def estimate_total(

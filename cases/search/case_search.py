@@ -14,10 +14,10 @@ statistics), which is right to a few per cent for a common word.
 import json
 from dataclasses import dataclass, field
 
-from django.db import connection
+from portal.db_router import read_connection as connection
 
-from . import estimates, queries, search
-from .models import Board, Case, CaseStatus
+from ..models import Board, Case, CaseStatus
+from . import candidates, criteria, estimates, language, statements
 
 PAGE_SIZE = 20
 EXACT_LIMIT = 10_000
@@ -34,10 +34,10 @@ class CaseResults:
     estimated: bool  # more than the exact limit matched: ``total`` is an estimate
     page: int
     pages: int
-    facets: dict[str, list[queries.FacetValue]] = field(default_factory=dict)
+    facets: dict[str, list[criteria.FacetValue]] = field(default_factory=dict)
 
 
-def searchable(filters: queries.SearchFilters) -> bool:
+def searchable(filters: criteria.SearchFilters) -> bool:
     """A case has no document kind, and a dnr query names its cases already."""
     return not filters.kind and not filters.dnr
 
@@ -45,8 +45,8 @@ def searchable(filters: queries.SearchFilters) -> bool:
 def search_cases(
     *,
     query: str,
-    filters: queries.SearchFilters,
-    sort: str = queries.SORT_RELEVANCE,
+    filters: criteria.SearchFilters,
+    sort: str = criteria.SORT_RELEVANCE,
     page: int = 1,
     page_size: int = PAGE_SIZE,
     exact_limit: int = EXACT_LIMIT,
@@ -54,9 +54,9 @@ def search_cases(
     """The public cases whose title matches ``query`` (every public case passing the
     filters when there are no words): one page of them in ``sort`` order, the total and the
     board and status facets (a facet whose own filter is active counted without it)."""
-    words, filters = queries._dnr_query(query, filters)
-    parsed = search.parse_query(words)
-    variants = queries._present_variants(parsed) if parsed else {}
+    words, filters = criteria.resolve_dnr_query(query, filters)
+    parsed = language.parse_query(words)
+    variants = candidates.present_variants(parsed) if parsed else {}
     return _search(
         parsed,
         filters,
@@ -70,8 +70,8 @@ def search_cases(
 
 
 def best_cases(
-    parsed: search.ParsedQuery,
-    filters: queries.SearchFilters,
+    parsed: language.ParsedQuery,
+    filters: criteria.SearchFilters,
     *,
     variants: dict | None = None,
     limit: int,
@@ -83,7 +83,7 @@ def best_cases(
         parsed,
         filters,
         variants,
-        sort=queries.SORT_RELEVANCE,
+        sort=criteria.SORT_RELEVANCE,
         page=1,
         page_size=limit,
         exact_limit=exact_limit,
@@ -96,8 +96,8 @@ def _search(
 ) -> CaseResults:
     if not searchable(filters):
         return CaseResults([], 0, False, 1, 1)
-    relevance = sort == queries.SORT_RELEVANCE and bool(parsed)
-    oldest = sort == queries.SORT_OLDEST
+    relevance = sort == criteria.SORT_RELEVANCE and bool(parsed)
+    oldest = sort == criteria.SORT_OLDEST
     page = max(page, 1)
     total, oldest_counted, counts, ids = _statement(
         parsed,
@@ -147,14 +147,14 @@ def _source(parsed, variants) -> tuple[str, list]:
     0015) plans only the two GIN index scans."""
     if not parsed:
         return "cases_casesearchentry", []
-    clean_sql, clean_params = search.tsquery_sql(parsed, ocr=False)
-    ocr_sql, ocr_params = search.tsquery_sql(parsed, ocr=True, variants=variants)
+    clean_sql, clean_params = language.tsquery_sql(parsed, ocr=False)
+    ocr_sql, ocr_params = language.tsquery_sql(parsed, ocr=True, variants=variants)
     return f"cases_case_matches(({clean_sql}), ({ocr_sql}))", [*clean_params, *ocr_params]
 
 
 def _matches_cte(parsed, filters, variants, *, cap: int, oldest: bool, skip: str = ""):
-    # the case table has the columns _where reads (a kind or dnr never gets here)
-    where, params = queries._where(filters, skip=skip)
+    # the case table has the columns where_sql reads (a kind or dnr never gets here)
+    where, params = statements.where_sql(filters, skip=skip)
     source, source_params = _source(parsed, variants)
     order = "date, case_id" if oldest else "date DESC, case_id DESC"
     sql = (
@@ -167,8 +167,8 @@ def _matches_cte(parsed, filters, variants, *, cap: int, oldest: bool, skip: str
 def _relevance_order(parsed, variants) -> tuple[str, list]:
     """The case ids of ``matches`` in relevance order: the newest RANKED matches by rank
     (then newest), the rest newest first, as the documents' relevance order."""
-    clean_sql, clean_params = search.tsquery_sql(parsed, ocr=False)
-    ocr_sql, ocr_params = search.tsquery_sql(parsed, ocr=True, variants=variants)
+    clean_sql, clean_params = language.tsquery_sql(parsed, ocr=False)
+    ocr_sql, ocr_params = language.tsquery_sql(parsed, ocr=True, variants=variants)
     sql = (
         "SELECT m.case_id FROM (SELECT case_id, date, row_number() OVER "
         "(ORDER BY date DESC, case_id DESC) AS n FROM matches) m "
@@ -234,36 +234,36 @@ def _facet_counts(parsed, filters, variants, skip: str, exact_limit: int) -> dic
         return {str(value): n for value, n in cursor.fetchall()}
 
 
-def _board_facet(counts: dict, filters) -> list[queries.FacetValue]:
+def _board_facet(counts: dict, filters) -> list[criteria.FacetValue]:
     if not counts:
         return []
     selected = filters.board.pk if filters.board else None
     boards = Board.objects.filter(pk__in=[int(pk) for pk in counts]).order_by("name")
     return [
-        queries.FacetValue(slug, short_name, counts[str(pk)], pk == selected)
+        criteria.FacetValue(slug, short_name, counts[str(pk)], pk == selected)
         for pk, slug, short_name in boards.values_list("pk", "slug", "short_name")
     ]
 
 
-def _status_facet(counts: dict, filters) -> list[queries.FacetValue]:
+def _status_facet(counts: dict, filters) -> list[criteria.FacetValue]:
     return [
-        queries.FacetValue(value, label, counts[value], value == filters.status)
+        criteria.FacetValue(value, label, counts[value], value == filters.status)
         for value, label in CaseStatus.choices
         if counts.get(value)
     ]
 
 
-def result_ids(*, query: str, filters: queries.SearchFilters, sort: str, chunk_size: int = 2000):
+def result_ids(*, query: str, filters: criteria.SearchFilters, sort: str, chunk_size: int = 2000):
     """Every matching case id in the order the Ärenden tab shows them (the case export);
     streams through a server-side cursor."""
-    words, filters = queries._dnr_query(query, filters)
+    words, filters = criteria.resolve_dnr_query(query, filters)
     if not searchable(filters):
         return
-    parsed = search.parse_query(words)
-    variants = queries._present_variants(parsed) if parsed else {}
-    where, params = queries._where(filters)
+    parsed = language.parse_query(words)
+    variants = candidates.present_variants(parsed) if parsed else {}
+    where, params = statements.where_sql(filters)
     source, source_params = _source(parsed, variants)
-    if sort == queries.SORT_RELEVANCE and parsed:
+    if sort == criteria.SORT_RELEVANCE and parsed:
         order_sql, order_params = _relevance_order(parsed, variants)
         sql = (
             f"WITH matches AS MATERIALIZED (SELECT case_id, date FROM {source} WHERE {where}) "
@@ -271,7 +271,7 @@ def result_ids(*, query: str, filters: queries.SearchFilters, sort: str, chunk_s
         )
         params = [*source_params, *params, *order_params]
     else:
-        order = "date, case_id" if sort == queries.SORT_OLDEST else "date DESC, case_id DESC"
+        order = "date, case_id" if sort == criteria.SORT_OLDEST else "date DESC, case_id DESC"
         sql = f"SELECT case_id FROM {source} WHERE {where} ORDER BY {order}"
         params = [*source_params, *params]
     with connection.chunked_cursor() as cursor:
@@ -280,13 +280,13 @@ def result_ids(*, query: str, filters: queries.SearchFilters, sort: str, chunk_s
             yield from (row[0] for row in rows)
 
 
-def count_matches(*, query: str, filters: queries.SearchFilters, limit: int) -> int:
+def count_matches(*, query: str, filters: criteria.SearchFilters, limit: int) -> int:
     """The number of matching cases, counted up to ``limit + 1``."""
-    words, filters = queries._dnr_query(query, filters)
+    words, filters = criteria.resolve_dnr_query(query, filters)
     if not searchable(filters):
         return 0
-    parsed = search.parse_query(words)
-    variants = queries._present_variants(parsed) if parsed else {}
+    parsed = language.parse_query(words)
+    variants = candidates.present_variants(parsed) if parsed else {}
     cte, params = _matches_cte(parsed, filters, variants, cap=limit + 1, oldest=False)
     with connection.cursor() as cursor:
         cursor.execute(f"WITH {cte} SELECT count(*) FROM matches", params)

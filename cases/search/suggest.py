@@ -24,11 +24,11 @@ import re
 from collections import Counter
 from functools import cache
 
-from django.db import connection
+from portal.db_router import read_connection as connection
 
-from . import search
-from .importers import spelling
-from .importers.quality import load_wordlist
+from ..importers import spelling
+from ..importers.quality import load_wordlist
+from . import language
 
 ALPHABET = "abcdefghijklmnopqrstuvwxyzåäöé"
 MIN_LENGTH = 4
@@ -43,7 +43,7 @@ def dictionary() -> frozenset[str]:
     return load_wordlist() | spelling.PLACE_NAMES
 
 
-def suggest(parsed: search.ParsedQuery) -> str | None:
+def suggest(parsed: language.ParsedQuery) -> str | None:
     """A query of real words, close to ``parsed``, that finds something; None when there
     is none or every word already finds something."""
     replaced, changed = [], False
@@ -69,7 +69,7 @@ def best_candidate(word: str) -> str | None:
         if has_hits(candidate):
             return candidate
     # parts of three letters too: bygg|lov
-    parts = search.split_compound(word, dictionary().__contains__, min_part=3)
+    parts = language.split_compound(word, dictionary().__contains__, min_part=3)
     if parts:
         parts = [surface_form(part) for part in parts]
         found = [part for part in parts if has_hits(part)]
@@ -136,10 +136,10 @@ def surface_form(part: str) -> str:
             "ORDER BY e.date DESC, e.document_id DESC LIMIT %s) t, "
             "regexp_matches(t.full_text, %s, 'gi') AS m(m)",
             [
-                search.SEARCH_CONFIG,
-                search._word_query(part, prefix=False),
-                search.SEARCH_CONFIG,
-                search._word_query(search.ocrfold(part), prefix=False),
+                language.SEARCH_CONFIG,
+                language.word_query(part, prefix=False),
+                language.SEARCH_CONFIG,
+                language.word_query(language.ocrfold(part), prefix=False),
                 SURFACE_SAMPLE,
                 f"({pattern})",
             ],
@@ -159,16 +159,16 @@ def _stem(word: str) -> str:
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT coalesce((tsvector_to_array(to_tsvector(%s, %s)))[1], '')",
-            [search.SEARCH_CONFIG, word],
+            [language.SEARCH_CONFIG, word],
         )
         return cursor.fetchone()[0]
 
 
 def has_hits(text: str) -> bool:
     """Whether a public search for ``text`` finds a document or a case."""
-    from . import case_search, queries
+    from . import case_search, criteria, document_search
 
-    filters = queries.SearchFilters()
-    if queries.count_results(query=text, filters=filters, limit=0):
+    filters = criteria.SearchFilters()
+    if document_search.count_results(query=text, filters=filters, limit=0):
         return True
     return bool(case_search.count_matches(query=text, filters=filters, limit=0))

@@ -1,0 +1,297 @@
+"""The search page: documents matching a query (``search_documents``), their facets,
+the dnr-shaped query, and every hit in page order for the export (``result_ids``).
+
+Only ``public`` search entries are ever read, so results, counts, facets, snippets and
+suggestions follow the same visibility rule.
+"""
+
+from dataclasses import dataclass, field
+
+from django.db.models import BooleanField
+from django.db.models.expressions import RawSQL
+
+from portal.db_router import read_connection as connection
+
+from ..models import Board, Case, CaseStatus, Document, DocumentKind, SearchEntry
+from . import estimates, language, snippets
+from .candidates import Candidate, by_rank, find_matches, phrase_pairs, present_variants
+from .criteria import SORT_OLDEST, SORT_RELEVANCE, FacetValue, SearchFilters, resolve_dnr_query
+from .snippets import reference_snippets
+from .statements import date_order, gin_statement, match_condition, where_sql
+
+PAGE_SIZE = 20
+
+
+# Exact counts, facets and ranking cover at most this many hits (docs/performance.md: touching every
+# hit of a common word is what costs). Beyond it the page says "fler än 300" honestly.
+RESULT_CAP = 300
+
+
+@dataclass
+class SearchHit:
+    document: Document
+    snippet: str = ""  # plain text with HEADLINE_START/STOP around matches; escape when shown
+    raw_snippet: str = ""  # an OCR'd document's snippet as OCR read it (snippet is repaired)
+
+
+@dataclass
+class SearchResults:
+    query: str
+    hits: list[SearchHit]
+    total: int
+    total_capped: bool
+    page: int
+    pages: int
+    facets: dict[str, list[FacetValue]]
+    unfiltered_total: int | None = None
+    suggestion: str | None = None
+    # beyond RESULT_CAP: how many match in all, estimated from the date statistics
+    total_estimate: int | None = None
+    # Cases whose own title matches (case_hits): the best CASE_HITS, of case_total
+    case_hits: list[Case] = field(default_factory=list)
+    case_total: int = 0
+    case_total_capped: bool = False
+
+
+def result_ids(
+    *, query: str, filters: SearchFilters, sort: str = SORT_RELEVANCE, chunk_size: int = 2000
+):
+    """Every document id of a search result, in the order the search page shows them.
+
+    For relevance order the ranked candidates come first (exactly the search page's order)
+    and the hits beyond them follow newest first. Streams through a server-side cursor.
+    """
+    query, filters = resolve_dnr_query(query, filters)
+    parsed = language.parse_query(query)
+    variants = present_variants(parsed) if parsed else {}
+    pairs = phrase_pairs(parsed)
+    where, params = where_sql(filters)
+    oldest = sort == SORT_OLDEST
+    if sort == SORT_RELEVANCE and parsed:
+        newest = find_matches(
+            parsed, filters, limit=RESULT_CAP + 1, variants=variants, ranked=True, pairs=pairs
+        )
+        yield from (c.pk for c in by_rank(newest[:RESULT_CAP]))
+        if len(newest) <= RESULT_CAP:
+            return
+        # the rest: everything older than the ranked candidates, newest first
+        last = newest[RESULT_CAP - 1]
+        where = f"{where} AND (date, document_id) < (%s, %s)"
+        params = [*params, last.date, last.pk]
+    order = date_order(oldest)
+    if parsed:
+        # Every match is read: through GIN that is one index entry each, where the walk would
+        # test the vector of every filtered entry.
+        sql, params = gin_statement(parsed, variants, where, params, order, pairs=pairs)
+        sql = f"SELECT document_id FROM ({sql}) c ORDER BY {order}"
+    else:
+        sql = f"SELECT document_id FROM cases_searchentry WHERE {where} ORDER BY {order}"
+    with connection.chunked_cursor() as cursor:
+        cursor.execute(sql, params)
+        while rows := cursor.fetchmany(chunk_size):
+            yield from (row[0] for row in rows)
+
+
+def count_results(*, query: str, filters: SearchFilters, limit: int) -> int:
+    """The number of hits, counted up to ``limit + 1`` at most (bench/export.py sizes its
+    exports with it; the export itself finds its limit while streaming)."""
+    query, filters = resolve_dnr_query(query, filters)
+    parsed = language.parse_query(query)
+    where, params = where_sql(filters)
+    if parsed:
+        # Counting reads every match: through GIN that is one index entry each.
+        sql, params = gin_statement(
+            parsed, None, where, params, "document_id", pairs=phrase_pairs(parsed)
+        )
+        sql = f"SELECT count(*) FROM ({sql} LIMIT %s) c"
+    else:
+        sql = f"SELECT count(*) FROM (SELECT 1 FROM cases_searchentry WHERE {where} LIMIT %s) c"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, limit + 1])
+        return cursor.fetchone()[0]
+
+
+# What a hit shows (templates/cases/search.html): the rows without their texts.
+HIT_FIELDS = (
+    "sequence",
+    "title",
+    "public_title",
+    "title_protected",
+    "kind",
+    "document_date",
+    "text_source",
+    "case__dnr_key",
+    "case__title",
+    "case__public_title",
+    "case__title_protected",
+    "case__board__short_name",
+)
+
+
+def search_documents(
+    *, query: str, filters: SearchFilters, sort: str = SORT_RELEVANCE, page: int = 1
+) -> SearchResults:
+    """Public full-text search over documents (and their case and attachments).
+
+    Only ``public`` entries are ever read, so results, counts, facets, snippets and
+    suggestions follow the same visibility rule. The list, the total (exact up to
+    RESULT_CAP), the facets and the relevance ranking all come from one candidate set, the
+    newest RESULT_CAP + 1 matches; a facet whose own filter is active is counted over the
+    candidates without that filter.
+    """
+    words, filters = resolve_dnr_query(query, filters)
+    parsed = language.parse_query(words)
+    variants = present_variants(parsed) if parsed else {}
+    pairs = phrase_pairs(parsed)
+    relevance = sort == SORT_RELEVANCE and bool(parsed)
+    newest = find_matches(
+        parsed, filters, limit=RESULT_CAP + 1, variants=variants, ranked=relevance, pairs=pairs
+    )
+    total, capped = min(len(newest), RESULT_CAP), len(newest) > RESULT_CAP
+    estimate = None
+    if capped:
+        estimate = estimates.estimate_total(len(newest), newest[-1].date, table="cases_searchentry")
+    newest = newest[:RESULT_CAP]
+    pages = max(1, -(-total // PAGE_SIZE))
+    page = min(max(page, 1), pages)
+    offset = (page - 1) * PAGE_SIZE
+
+    if relevance:
+        ordered = by_rank(newest)
+    elif sort == SORT_OLDEST and capped:
+        ordered = find_matches(
+            parsed, filters, limit=offset + PAGE_SIZE, variants=variants, oldest=True, pairs=pairs
+        )
+    elif sort == SORT_OLDEST:
+        ordered = newest[::-1]
+    else:
+        ordered = newest
+    page_ids = [c.pk for c in ordered[offset : offset + PAGE_SIZE]]
+
+    documents = Document.objects.select_related("case", "case__board").only(*HIT_FIELDS)
+    documents = documents.in_bulk(page_ids)
+    if parsed:
+        passages = snippets.page_snippets(page_ids, parsed, variants)
+    elif filters.dnr:
+        passages = {
+            pk: snippets.Snippet(text)
+            for pk, text in reference_snippets(page_ids, filters.dnr).items()
+        }
+    else:
+        passages = {}
+    hits = [
+        SearchHit(documents[pk], passages[pk].text, passages[pk].raw)
+        if pk in passages
+        else SearchHit(documents[pk])
+        for pk in page_ids
+        if pk in documents
+    ]
+
+    def facet_set(field_name: str) -> list[Candidate]:
+        if getattr(filters, field_name):
+            return find_matches(
+                parsed, filters, limit=RESULT_CAP, variants=variants, skip=field_name, pairs=pairs
+            )
+        return newest
+
+    facets = {
+        "board": _board_facet(facet_set("board"), filters),
+        "kind": _choice_facet(facet_set("kind"), "kind", DocumentKind, filters.kind),
+        "status": _choice_facet(facet_set("status"), "status", CaseStatus, filters.status),
+    }
+    results = SearchResults(
+        query=query,
+        hits=hits,
+        total=total,
+        total_capped=capped,
+        page=page,
+        pages=pages,
+        facets=facets,
+        total_estimate=estimate,
+    )
+    if parsed:
+        results.case_hits, results.case_total, results.case_total_capped = case_hits(
+            parsed, filters, variants=variants
+        )
+    if total == 0 and not results.case_hits:
+        if filters.active:
+            unfiltered = find_matches(
+                parsed,
+                filters.without_user_filters(),
+                limit=RESULT_CAP + 1,
+                variants=variants,
+                pairs=pairs,
+            )
+            results.unfiltered_total = min(len(unfiltered), RESULT_CAP)
+        if not results.unfiltered_total:
+            results.suggestion = suggest_spelling(parsed)
+    return results
+
+
+CASE_HITS = 5
+
+
+def case_hits(
+    parsed: language.ParsedQuery,
+    filters: SearchFilters,
+    *,
+    variants: dict | None = None,
+    limit: int = CASE_HITS,
+) -> tuple[list[Case], int, bool]:
+    """The cases whose own (public) title matches the query, most relevant first: the best
+    ``limit``, how many matched (exact up to case_search.EXACT_LIMIT, else an estimate) and
+    whether the number is an estimate. See cases/case_search.py."""
+    from .case_search import best_cases  # case_search reads this module's helpers
+
+    if not parsed:
+        return [], 0, False
+    found = best_cases(parsed, filters, variants=variants, limit=limit)
+    return found.cases, found.total, found.estimated
+
+
+def _facet_counts(candidates: list[Candidate], field_name: str) -> dict:
+    counts: dict = {}
+    attribute = "board_id" if field_name == "board" else field_name
+    for candidate in candidates:
+        value = getattr(candidate, attribute)
+        counts[value] = counts.get(value, 0) + 1
+    return counts
+
+
+def _board_facet(candidates: list[Candidate], filters: SearchFilters) -> list[FacetValue]:
+    counts = _facet_counts(candidates, "board")
+    if not counts:
+        return []
+    boards = Board.objects.filter(pk__in=list(counts)).order_by("name")
+    selected = filters.board.pk if filters.board else None
+    return [
+        FacetValue(slug, short_name, counts[pk], pk == selected)
+        for pk, slug, short_name in boards.values_list("pk", "slug", "short_name")
+    ]
+
+
+def _choice_facet(candidates: list[Candidate], field_name, choices, selected: str):
+    counts = _facet_counts(candidates, field_name)
+    return [
+        FacetValue(value, label, counts[value], value == selected)
+        for value, label in choices.choices
+        if counts.get(value)
+    ]
+
+
+def suggest_spelling(parsed: language.ParsedQuery) -> str | None:
+    """Real words close to the query that find something, for a query that found nothing
+    (cases/suggest.py)."""
+    from .suggest import suggest  # suggest searches through this module
+
+    return suggest(parsed)
+
+
+def staff_search_document_ids(query: str):
+    """The portal's search for the admin: same parsing and vectors, no public filter (the
+    admin's own queryset applies the staff visibility rules)."""
+    parsed = language.parse_query(query)
+    if not parsed:
+        return SearchEntry.objects.none().values("pk")
+    sql, params = match_condition(parsed)
+    return SearchEntry.objects.filter(RawSQL(sql, params, output_field=BooleanField())).values("pk")

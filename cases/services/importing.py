@@ -1,0 +1,446 @@
+"""Import of meeting packs and single documents (OCR'd text, typed text, PDF).
+
+The files are parsed by ``cases.importers`` (pure Python) and written here, one file per
+transaction: a file that fails halfway leaves the register as it was. A re-import updates
+the same rows in place (cases, documents and attachments can never be deleted).
+"""
+
+import dataclasses
+import datetime
+import pathlib
+from collections.abc import Callable
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
+
+from .. import personal_data
+from ..importers import metadata, pdf, text_pack
+from ..models import (
+    AgendaItem,
+    Board,
+    Case,
+    CaseStatus,
+    CaseStatusChange,
+    Document,
+    Meeting,
+    PersonalDataFinding,
+    Reference,
+    ReferenceStatus,
+    SearchEntry,
+)
+from ..queries import board_catalogue, boards_by_short_name
+from .cross_references import record_references, resolve_reference
+from .indexing import index_case, index_cases, index_document
+from .registering import (
+    add_case_alias,
+    add_document,
+    change_case_status,
+    parse_case_dnr,
+    register_case,
+)
+
+# Meeting packs and single documents (OCR'd text, typed text, PDF) are parsed by
+# ``cases.importers`` (pure Python) and written here, one file per transaction: a file that
+# fails halfway leaves the register as it was. A re-import updates the same rows in place
+# (cases, documents and attachments can never be deleted).
+
+IMPORT_FIELDS = (
+    "document_date",
+    "direction",
+    "counterpart",
+    "officer",
+    "summary",
+    "full_text",
+    "clean_text",
+    "text_source",
+    "ocr_quality",
+    "proposal",
+    "meeting_date",
+    "officer_phone",
+    "signatories",
+    "attachment_list",
+    "attested_by",
+    "source_file",
+    "source_start",
+    "source_end",
+)
+
+
+@dataclasses.dataclass
+class ImportResult:
+    """What one imported file changed; ``warnings`` are Swedish, for the summary."""
+
+    source_file: str
+    cases_created: int = 0
+    cases_updated: int = 0
+    documents_created: int = 0
+    documents_updated: int = 0
+    references_created: int = 0
+    references_removed: int = 0
+    findings: int = 0
+    meeting: Meeting | None = None
+    agenda_items: int = 0
+    documents_by_kind: dict[str, int] = dataclasses.field(default_factory=dict)
+    warnings: list[str] = dataclasses.field(default_factory=list)
+    retitled_cases: set[int] = dataclasses.field(default_factory=set)
+    new_case_ids: set[int] = dataclasses.field(default_factory=set)
+
+
+@transaction.atomic
+def import_file(
+    *,
+    path: pathlib.Path,
+    board: Board,
+    source_file: str,
+    meeting_date: datetime.date | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> ImportResult:
+    """Import one .txt or .pdf file; ``source_file`` is the name stored on every row."""
+    suffix = path.suffix.lower()
+    catalogue = board_catalogue()
+    if suffix == ".pdf":
+        content = pdf.read_pdf(path.read_bytes())
+        if content.text_source == "none":
+            return _import_scan(content, board=board, source_file=source_file, path=path)
+        text, forced_source = content.text, Document.TextSource.TEXT_LAYER
+    else:
+        text, forced_source = _read_text(path), None
+    pack = text_pack.parse_text_pack(
+        text,
+        board=board.short_name,
+        boards=catalogue,
+        meeting_date=meeting_date,
+        source_name=source_file,
+    )
+    if forced_source:
+        for document in pack.documents:
+            document.text_source = forced_source
+    return import_parsed_pack(pack=pack, source_file=source_file, progress=progress)
+
+
+def _read_text(path: pathlib.Path) -> str:
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        # Older exports from Windows tools: Latin-1/cp1252 has a character for every byte.
+        return data.decode("cp1252", errors="replace")
+
+
+@transaction.atomic
+def import_parsed_pack(
+    *, pack, source_file: str, progress: Callable[[str], None] | None = None
+) -> ImportResult:
+    """Write a ``ParsedPack``: cases first (so references resolve), then documents, then the
+    meeting and its agenda items."""
+    result = ImportResult(source_file=source_file, warnings=list(pack.warnings))
+    boards = boards_by_short_name()
+    cases = _register_new_cases(pack, boards, result)
+    for ref, info in pack.cases.items():
+        cases[ref] = _import_case(info, boards[info.board], source_file, result, cases.get(ref))
+    existing = list(Document.objects.filter(source_file=source_file).order_by("source_start"))
+    used: set[int] = set()
+    for parsed in pack.documents:
+        document = _import_document(parsed, cases[parsed.case], existing, used, result)
+        if progress:
+            progress(f"{document.case.dnr}-{document.sequence} {document.title[:60]}")
+    left = [d for d in existing if d.pk not in used]
+    if left:
+        result.warnings.append(
+            f"{len(left)} handlingar från en tidigare import av filen finns inte längre i den "
+            "(ändras inte; granska och makulera vid behov)."
+        )
+    if pack.meeting_date and pack.agenda:
+        _import_meeting(pack, boards[pack.board], cases, source_file, result)
+    return result
+
+
+def _register_new_cases(pack, boards: dict[str, Board], result: ImportResult) -> dict:
+    """Register the pack's numbered cases the register does not have yet, in bulk.
+
+    Does what ``register_case`` does for each (parsed number, first status change, history
+    row, pending references resolved) with a handful of queries instead of ten per case: a
+    meeting pack lists hundreds of cases.
+    """
+    wanted = {ref: info for ref, info in pack.cases.items() if not info.provisional}
+    known = Case.objects.filter(dnr_key__in=[info.key for info in wanted.values()])
+    found = {(case.board_id, case.dnr_key): case for case in known}
+    new = []
+    for info in wanted.values():
+        board = boards[info.board]
+        if (board.pk, info.key) in found:
+            continue
+        parsed = parse_case_dnr(info.dnr, board=board)
+        new.append(
+            Case(
+                board=board,
+                dnr=info.dnr,
+                dnr_key=parsed.key,
+                dnr_year=parsed.year,
+                dnr_number=parsed.number,
+                title=info.title or f"Ärende {info.dnr}",
+                title_from_ocr=info.title_from_ocr,
+                registered_on=min(info.dates) if info.dates else timezone.localdate(),
+                officer=info.officer,
+            )
+        )
+    created = bulk_create_with_history(new, Case) if new else []
+    index_cases([case.pk for case in created])
+    CaseStatusChange.objects.bulk_create(
+        [CaseStatusChange(case=case, from_status="", to_status=case.status) for case in created]
+    )
+    result.cases_created += len(created)
+    result.new_case_ids.update(case.pk for case in created)
+    pending = Reference.objects.filter(dnr_key__in=[case.dnr_key for case in created]).exclude(
+        status=ReferenceStatus.RESOLVED
+    )
+    for reference in pending.select_related("board"):
+        resolve_reference(reference)
+        reference.save(update_fields=["status", "target", "suspected_target"])
+    by_key = {(case.board_id, case.dnr_key): case for case in [*found.values(), *created]}
+    return {
+        ref: by_key[(boards[info.board].pk, info.key)]
+        for ref, info in wanted.items()
+        if (boards[info.board].pk, info.key) in by_key
+    }
+
+
+def _import_case(
+    info, board: Board, source_file: str, result: ImportResult, case: Case | None
+) -> Case:
+    registered_on = min(info.dates) if info.dates else timezone.localdate()
+    title = info.title or f"Ärende {info.dnr}"
+    if info.provisional:
+        case = _provisional_case(info, board, source_file, registered_on)
+    if case is None:
+        dnr = info.dnr
+        if info.provisional:
+            dnr = _next_provisional(board, registered_on.year, text_pack.PROVISIONAL_PREFIX)
+        case = register_case(
+            board=board, dnr=dnr, title=title, registered_on=registered_on, officer=info.officer
+        )
+        result.cases_created += 1
+        result.new_case_ids.add(case.pk)
+    changes = {
+        "title": title,
+        "title_from_ocr": info.title_from_ocr,
+        "registered_on": min(registered_on, case.registered_on)
+        if not info.provisional
+        else registered_on,
+        "title_protected": info.protected or case.title_protected,
+        "officer": case.officer or info.officer,
+    }
+    changed = [field for field, value in changes.items() if getattr(case, field) != value]
+    if {"title", "title_protected"} & set(changed):
+        result.retitled_cases.add(case.pk)
+    if changed:
+        for field in changed:
+            setattr(case, field, changes[field])
+        case.save(update_fields=[*changed, "updated_at"])
+        index_case(case=case)
+        if case.pk not in result.new_case_ids:
+            result.cases_updated += 1
+    known_aliases = set(case.aliases.values_list("dnr", flat=True)) if info.aliases else set()
+    for alias in info.aliases:
+        if alias not in known_aliases:
+            add_case_alias(case=case, dnr=alias)
+    if info.cancelled_reason and case.status != CaseStatus.CANCELLED:
+        change_case_status(
+            case=case, status=CaseStatus.CANCELLED, note=info.cancelled_reason, changed_by="import"
+        )
+        case.refresh_from_db()
+    return case
+
+
+def _provisional_case(info, board: Board, source_file: str, registered_on) -> Case | None:
+    """The provisional case this file's document was registered under last time."""
+    earlier = (
+        Document.objects.filter(
+            source_file=source_file,
+            case__board=board,
+            case__dnr_key__startswith=f"{text_pack.PROVISIONAL_PREFIX} ",
+        )
+        .select_related("case")
+        .order_by("source_start")
+        .first()
+    )
+    return earlier.case if earlier else None
+
+
+def _next_provisional(board: Board, year: int, prefix: str) -> str:
+    """``PREL 2022/1``: a number that can never be mistaken for the board's own series."""
+    Case.objects.select_for_update().filter(board=board, dnr_year=year).exists()
+    highest = (
+        Case.objects.filter(board=board, dnr_year=year, dnr_key__startswith=f"{prefix} ").aggregate(
+            highest=Max("dnr_number")
+        )["highest"]
+        or 0
+    )
+    return f"{prefix} {year}/{highest + 1}"
+
+
+def _import_document(parsed, case: Case, existing, used: set[int], result: ImportResult):
+    meta = parsed.meta
+    fields = {
+        "document_date": meta.document_date,
+        "direction": parsed.direction,
+        "counterpart": parsed.counterpart,
+        "officer": meta.officer[:200],
+        "summary": meta.summary,
+        "full_text": parsed.full_text,
+        "clean_text": parsed.clean_text,
+        "text_source": parsed.text_source,
+        "ocr_quality": parsed.ocr_quality,
+        "proposal": meta.proposal,
+        "meeting_date": meta.meeting_date,
+        "officer_phone": meta.officer_phone[:40],
+        "signatories": meta.signatories,
+        "attachment_list": meta.attachment_list,
+        "attested_by": meta.attested_by,
+        "source_file": result.source_file,
+        "source_start": parsed.source_start,
+        "source_end": parsed.source_end,
+    }
+    result.documents_by_kind[parsed.kind] = result.documents_by_kind.get(parsed.kind, 0) + 1
+    document = _match_document(parsed, case, existing, used)
+    if document is None:
+        before = 0
+        document = add_document(case=case, title=parsed.title, kind=parsed.kind, **fields)
+        result.documents_created += 1
+        used.add(document.pk)
+        changed_text, changed = True, ["*"]
+    else:
+        before = document.references.count()
+        changes = {"title": parsed.title, "kind": parsed.kind, **fields}
+        changed = [f for f, value in changes.items() if getattr(document, f) != value]
+        changed_text = "full_text" in changed or document.case_id != case.pk
+        if document.case_id != case.pk:
+            # A corrected pack put the handling in another case: it takes that case's next
+            # number (the old number is not reused).
+            document.case = case
+            document.sequence = (case.documents.aggregate(last=Max("sequence"))["last"] or 0) + 1
+            changed += ["case", "sequence"]
+        if changed:
+            for field in changed:
+                if field not in ("case", "sequence"):
+                    setattr(document, field, changes[field])
+            document.save(update_fields=changed)
+            result.documents_updated += 1
+        if changed_text:
+            record_references(document=document)
+    after = document.references.count()
+    result.references_created += max(0, after - before)
+    result.references_removed += max(0, before - after)
+    if changed_text or document.personal_data.count() == 0:
+        result.findings += _sync_findings(document)
+    else:
+        result.findings += document.personal_data.count()
+    # The search row depends on the document's and its case's titles and texts.
+    stale = changed or case.pk in result.retitled_cases
+    if stale or not SearchEntry.objects.filter(document=document).exists():
+        index_document(document=document)
+    return document
+
+
+def _match_document(parsed, case: Case, existing, used: set[int]):
+    """The row an earlier import of the same file made for this handling: same case, kind
+    and title; else same kind and title (moved to another case); else same case and kind
+    in file order (its title was corrected)."""
+    tests = (
+        lambda d: d.case_id == case.pk and d.kind == parsed.kind and d.title == parsed.title,
+        lambda d: d.kind == parsed.kind and d.title == parsed.title,
+        lambda d: d.case_id == case.pk and d.kind == parsed.kind,
+    )
+    for test in tests:
+        for document in existing:
+            if document.pk not in used and test(document):
+                used.add(document.pk)
+                return document
+    return None
+
+
+def _sync_findings(document: Document) -> int:
+    """Personal data in the text, kept in step with earlier findings: a finding a
+    registrator has reviewed keeps its review when the text has not moved it."""
+    found = personal_data.find_personal_data(document.full_text)
+    current = {(f.kind, f.masked_value, f.start): f for f in document.personal_data.all()}
+    wanted = {(m.kind, m.masked, m.start): m for m in found}
+    stale = [f.pk for key, f in current.items() if key not in wanted]
+    PersonalDataFinding.objects.filter(pk__in=stale).delete()
+    PersonalDataFinding.objects.bulk_create(
+        [
+            PersonalDataFinding(
+                document=document,
+                kind=m.kind,
+                masked_value=m.masked[:80],
+                start=m.start,
+                end=m.end,
+            )
+            for key, m in wanted.items()
+            if key not in current
+        ]
+    )
+    return len(wanted)
+
+
+def _import_meeting(pack, board: Board, cases, source_file: str, result: ImportResult) -> None:
+    meeting, _created = Meeting.objects.get_or_create(
+        board=board, date=pack.meeting_date, defaults={"source_file": source_file}
+    )
+    if not meeting.source_file:
+        meeting.source_file = source_file
+        meeting.save(update_fields=["source_file"])
+    for entry in pack.agenda:
+        case = cases.get(entry.case) if entry.case else None
+        item = AgendaItem.objects.filter(meeting=meeting, number=entry.number).first()
+        title = entry.title or (case.title if case else "")
+        if item is None:
+            AgendaItem.objects.create(meeting=meeting, number=entry.number, title=title, case=case)
+        elif item.title != title or item.case_id != (case.pk if case else None):
+            item.title, item.case = title, case
+            item.save(update_fields=["title", "case"])
+        result.agenda_items += 1
+    result.meeting = meeting
+
+
+def _import_scan(content, *, board: Board, source_file: str, path: pathlib.Path) -> ImportResult:
+    """A PDF without a text layer: registered with what its metadata says, flagged as
+    needing OCR (text_source "none"), never as an empty text."""
+    CaseInfo, DocumentInfo, ParsedPack = (
+        text_pack.CaseInfo,
+        text_pack.DocumentInfo,
+        text_pack.ParsedPack,
+    )
+    title = content.title or path.stem.replace("_", " ")
+    meta = metadata.DocumentMeta(kind="annan", title=title, document_date=content.created)
+    info = CaseInfo(board.short_name, "", f"PREL:{source_file}", 0, 0, provisional=True)
+    info.offer_title(title, 0)
+    if content.created:
+        info.dates.append(content.created)
+    ref = (board.short_name, info.key)
+    document = DocumentInfo(
+        case=ref,
+        kind="annan",
+        title=title,
+        meta=meta,
+        full_text="",
+        clean_text="",
+        text_source=Document.TextSource.NONE,
+        ocr_quality=None,
+        direction=Document.Direction.INCOMING,
+        counterpart=content.author[:300],
+        source_start=0,
+        source_end=0,
+        main=True,
+    )
+    pack = ParsedPack(
+        board.short_name,
+        None,
+        {ref: info},
+        [document],
+        [],
+        [f"{path.name}: PDF utan textlager ({content.pages} sidor) – behöver OCR."],
+    )
+    return import_parsed_pack(pack=pack, source_file=source_file)

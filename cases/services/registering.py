@@ -1,0 +1,289 @@
+"""Registering cases and what belongs to them: handlings, aliases, status changes, dnr
+allocation, agenda items and decisions. Every public function here is atomic and
+keyword-only; a refused registration raises ``RegisterError`` with a Swedish message.
+"""
+
+import datetime
+import re
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from .. import dnr as dnrlib
+from ..importers.model import PROVISIONAL_PREFIX
+from ..models import (
+    AgendaItem,
+    Board,
+    Case,
+    CaseAlias,
+    CaseStatus,
+    CaseStatusChange,
+    Decision,
+    DnrSeries,
+    Document,
+    Meeting,
+)
+from .cross_references import record_references, resolve_pending_references
+from .indexing import index_case, index_document
+
+
+class RegisterError(ValueError):
+    """A registration that the register's rules refuse; the message is Swedish."""
+
+
+@transaction.atomic
+def register_case(
+    *,
+    board: Board,
+    dnr: str,
+    title: str,
+    registered_on: datetime.date,
+    class_code: str = "",
+    officer: str = "",
+    aliases: tuple[str, ...] = (),
+    changed_by: str = "",
+) -> Case:
+    """Register a case under an existing number, or return it if it is already registered."""
+    parsed = parse_case_dnr(dnr, board=board)
+    case = Case.objects.filter(board=board, dnr_key=parsed.key).first()
+    if case is None:
+        case = Case.objects.create(
+            board=board,
+            dnr=dnr.strip(),
+            dnr_key=parsed.key,
+            dnr_year=parsed.year,
+            dnr_number=parsed.number,
+            title=title.strip(),
+            registered_on=registered_on,
+            class_code=class_code,
+            officer=officer,
+        )
+        CaseStatusChange.objects.create(
+            case=case, from_status="", to_status=case.status, changed_by=changed_by
+        )
+        index_case(case=case)
+    for alias in aliases:
+        add_case_alias(case=case, dnr=alias)
+    resolve_pending_references(case=case)
+    return case
+
+
+@transaction.atomic
+def add_case_alias(*, case: Case, dnr: str) -> CaseAlias:
+    parsed = parse_case_dnr(dnr, board=case.board)
+    alias, _created = CaseAlias.objects.get_or_create(
+        case=case, dnr_key=parsed.key, defaults={"dnr": dnr.strip()}
+    )
+    resolve_pending_references(case=case)
+    return alias
+
+
+@transaction.atomic
+def change_case_status(
+    *, case: Case, status: str, changed_by: str = "", note: str = ""
+) -> CaseStatusChange:
+    if status not in CaseStatus.values:
+        raise RegisterError(f"Okänd status ”{status}”.")
+    if status == CaseStatus.CANCELLED and not note.strip():
+        raise RegisterError("Makulering kräver ett skäl.")
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    change = CaseStatusChange.objects.create(
+        case=case, from_status=case.status, to_status=status, changed_by=changed_by, note=note
+    )
+    case.status = status
+    if status == CaseStatus.CANCELLED:
+        case.cancelled_reason = note.strip()
+    case.save(update_fields=["status", "cancelled_reason", "updated_at"])
+    index_case(case=case)
+    return change
+
+
+@transaction.atomic
+def add_document(*, case: Case, title: str, kind: str, **fields) -> Document:
+    """Add a handling with the next sequence number of its case and record its references."""
+    # Lock the case row so two registrators adding handlings get consecutive numbers.
+    Case.objects.select_for_update().filter(pk=case.pk).first()
+    last = case.documents.aggregate(last=Max("sequence"))["last"] or 0
+    document = Document.objects.create(
+        case=case, sequence=last + 1, title=title.strip(), kind=kind, **fields
+    )
+    record_references(document=document)
+    return document
+
+
+def parse_case_dnr(text: str, *, board: Board) -> dnrlib.Dnr:
+    """Parse a number for a board's register, refusing another board's series (a provisional
+    ``PREL`` number of the importer belongs to every board)."""
+    default_prefix = board.dnr_prefixes[0] if board.dnr_prefixes else None
+    try:
+        parsed = dnrlib.parse_dnr(text, default_prefix=default_prefix).case_dnr
+    except dnrlib.DnrError as error:
+        raise RegisterError(str(error)) from error
+    own_series = {*board.dnr_prefixes, PROVISIONAL_PREFIX}
+    if parsed.prefix and board.dnr_prefixes and parsed.prefix not in own_series:
+        raise RegisterError(
+            f"Diarienumret {parsed.display} hör inte till {board.name}s serie "
+            f"({', '.join(board.dnr_prefixes)})."
+        )
+    return parsed
+
+
+OSL_REFERENCE = re.compile(
+    r"^\d{1,2} kap\. \d{1,2}(?: [a-z])? §(?: (?:första|andra|tredje|fjärde) stycket)?$"
+)
+
+
+def normalise_osl_reference(text: str) -> str:
+    """'26 kap 1§', 'OSL 26:1', '26:1 OSL', '26 kap. 1 § OSL' → '26 kap. 1 §';
+    RegisterError if unreadable."""
+    cleaned = " ".join(text.replace("§", " § ").split())
+    if not cleaned:
+        raise RegisterError("Ange sekretessparagrafen i OSL, t.ex. ”26 kap. 1 §”.")
+    law = r"(?:osl|offentlighets- och sekretesslagen(?: \(2009:400\))?)"
+    cleaned = re.sub(rf"(?i)^{law}\s*", "", cleaned)
+    cleaned = re.sub(rf"(?i),?\s*{law}$", "", cleaned)
+    short = re.fullmatch(r"(\d{1,2})\s*:\s*(\d{1,2})", cleaned)
+    if short:
+        cleaned = f"{short.group(1)} kap. {short.group(2)} §"
+    cleaned = re.sub(r"(?i)(\d{1,2})\s*kap\.?\s*", r"\1 kap. ", cleaned)
+    cleaned = re.sub(r"(\d{1,2}(?: [a-z])?)\s*§", r"\1 §", cleaned).strip()
+    if not OSL_REFERENCE.match(cleaned):
+        raise RegisterError(
+            f"Sekretessparagrafen ”{text}” ska skrivas som kapitel och paragraf i OSL, "
+            "t.ex. ”26 kap. 1 §”."
+        )
+    return cleaned
+
+
+@transaction.atomic
+def allocate_dnr(*, board: Board, year: int) -> str:
+    """The next number in the board's series for the year: HV 2026/1, HV 2026/2, ...
+
+    The series row is locked (SELECT ... FOR UPDATE) so concurrent registrations queue up;
+    numbers already in the register (imported) are never handed out again.
+    """
+    if not board.dnr_prefixes:
+        raise RegisterError(
+            f"{board.name} har inget diarieprefix. Ange ett prefix för nämnden först."
+        )
+    prefix = board.dnr_prefixes[0]
+    DnrSeries.objects.bulk_create([DnrSeries(board=board, year=year)], ignore_conflicts=True)
+    series = DnrSeries.objects.select_for_update().get(board=board, year=year)
+    highest_registered = (
+        Case.objects.filter(board=board, dnr_year=year, dnr_key__startswith=f"{prefix} ").aggregate(
+            highest=Max("dnr_number")
+        )["highest"]
+        or 0
+    )
+    series.last_number = max(series.last_number, highest_registered) + 1
+    series.save(update_fields=["last_number"])
+    return f"{prefix} {year}/{series.last_number}"
+
+
+@transaction.atomic
+def register_new_case(
+    *,
+    board: Board,
+    title: str,
+    document_kind: str,
+    document_title: str,
+    document_date: datetime.date,
+    direction: str,
+    counterpart: str,
+    registered_by: str = "",
+    registered_on: datetime.date | None = None,
+    class_code: str = "",
+    officer: str = "",
+    confidential: bool = False,
+    osl_reference: str = "",
+    title_protected: bool = False,
+    public_title: str = "",
+) -> Case:
+    """Register a new case with its first handling, allocating the next dnr.
+
+    OSL 5 kap. 2 §: the registration holds the date the handling arrived or was drawn up,
+    the sender or recipient (or an explicit "saknas") and a short description.
+    """
+    title = title.strip()
+    counterpart = counterpart.strip()
+    if not title:
+        raise RegisterError("Ange en kort beskrivning av ärendet (ärendemening).")
+    if not counterpart:
+        raise RegisterError("Ange avsändare eller mottagare, eller skriv ”saknas”.")
+    if document_date is None:
+        raise RegisterError("Ange datum då handlingen kom in eller upprättades.")
+    if confidential:
+        osl_reference = normalise_osl_reference(osl_reference)
+    registered_on = registered_on or timezone.localdate()
+    dnr = allocate_dnr(board=board, year=registered_on.year)
+    case = register_case(
+        board=board,
+        dnr=dnr,
+        title=title,
+        registered_on=registered_on,
+        class_code=class_code,
+        officer=officer,
+        changed_by=registered_by,
+    )
+    if title_protected:
+        case.title_protected = True
+        case.public_title = public_title.strip()
+        case.save(update_fields=["title_protected", "public_title", "updated_at"])
+        index_case(case=case)
+    document = add_document(
+        case=case,
+        title=document_title.strip() or title,
+        kind=document_kind,
+        document_date=document_date,
+        direction=direction,
+        counterpart=counterpart,
+        officer=officer,
+        confidential=confidential,
+        osl_reference=osl_reference,
+    )
+    index_document(document=document)
+    return case
+
+
+@transaction.atomic
+def add_open_cases_to_agenda(*, meeting: Meeting) -> int:
+    """Put the board's open cases that are not yet on this agenda last on it."""
+    on_agenda = meeting.items.values("case_id")
+    cases = (
+        Case.objects.filter(board=meeting.board, status=CaseStatus.OPEN)
+        .exclude(pk__in=on_agenda)
+        .order_by("dnr_year", "dnr_number")
+    )
+    number = meeting.items.aggregate(last=Max("number"))["last"] or 0
+    added = 0
+    for case in cases:
+        number += 1
+        AgendaItem.objects.create(meeting=meeting, number=number, title=case.title, case=case)
+        added += 1
+    return added
+
+
+@transaction.atomic
+def record_decision(
+    *, case: Case, meeting: Meeting | None, decided_on: datetime.date, text: str
+) -> Decision:
+    """Record a decision with the next § of the board's minutes for the year.
+
+    § numbers run per board and year; the board's series row is locked so two secretaries
+    never get the same §.
+    """
+    board = meeting.board if meeting else case.board
+    year = decided_on.year
+    DnrSeries.objects.bulk_create([DnrSeries(board=board, year=year)], ignore_conflicts=True)
+    DnrSeries.objects.select_for_update().get(board=board, year=year)
+    last = Decision.objects.filter(board=board, year=year).aggregate(last=Max("section"))["last"]
+    return Decision.objects.create(
+        case=case,
+        meeting=meeting,
+        board=board,
+        year=year,
+        section=(last or 0) + 1,
+        decided_on=decided_on,
+        text=text,
+    )
