@@ -15,6 +15,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Max
 
+from .importers import pdf
 from .models import Attachment, Document
 from .services import indexing, registering
 
@@ -126,17 +127,14 @@ def _plain_text(data: bytes) -> str:
 
 
 def _pdf_text(data: bytes) -> str:
-    from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
-
     try:
-        reader = PdfReader(io.BytesIO(data))
-        locked = reader.is_encrypted and not reader.decrypt("")
-        pages = [] if locked else [page.extract_text() or "" for page in reader.pages]
-    except (PdfReadError, ValueError, KeyError, TypeError) as error:
+        pages, _info = pdf.read_pdf_pages(data)
+    except pdf.PdfLockedError as error:
+        raise AttachmentError(
+            "PDF-filen är lösenordsskyddad. Ladda upp en fil utan lösenord."
+        ) from error
+    except pdf.PdfError as error:
         raise AttachmentError("PDF-filen går inte att läsa.") from error
-    if locked:
-        raise AttachmentError("PDF-filen är lösenordsskyddad. Ladda upp en fil utan lösenord.")
     return "\n".join(pages)
 
 

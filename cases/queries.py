@@ -15,7 +15,6 @@ from django.utils import timezone
 
 from . import dnr as dnrlib
 from . import personal_data
-from .importers.model import PROVISIONAL_PREFIX
 from .models import (
     AgendaItem,
     Attachment,
@@ -122,7 +121,7 @@ def _series_prefixes() -> dict[str, str]:
 def known_prefixes() -> set[str]:
     """The series prefixes of the register's boards, and the provisional series."""
     known = {prefix.upper() for board in board_catalogue() for prefix in board.prefixes}
-    return known | {PROVISIONAL_PREFIX}
+    return known | {dnrlib.PROVISIONAL_PREFIX}
 
 
 def typed_dnr(text: str) -> str:
@@ -197,13 +196,18 @@ def _cases_with_number(parsed: dnrlib.Dnr) -> list[Case]:
         alias_hits = cases.filter(aliases__dnr_key=case_dnr.key)
         found += [case for case in alias_hits if case not in found]
     else:
-        # Two index lookups (own number, alias) instead of an OR across a join, which scans
-        # every case (0.1 ms instead of ~80 ms at 37,000 cases).
-        own = Case.objects.filter(dnr_key=case_dnr.key).values("pk")
-        aliased = CaseAlias.objects.filter(dnr_key=case_dnr.key).values("case_id")
-        found = list(cases.filter(pk__in=own.union(aliased)))
+        found = list(_cases_with_key(case_dnr.key).select_related("board"))
     found.sort(key=lambda c: (c.board.name, c.dnr_key))
     return found
+
+
+def _cases_with_key(key: str):
+    """The cases registered under ``key`` or with it as an alias: two index lookups (own
+    number, alias) instead of an OR across a join, which scans every case (0.1 ms instead of
+    ~80 ms at 37,000 cases)."""
+    own = Case.objects.filter(dnr_key=key).values("pk")
+    aliased = CaseAlias.objects.filter(dnr_key=key).values("case_id")
+    return Case.objects.filter(pk__in=own.union(aliased))
 
 
 def _is_prefix_form(key: str) -> bool:
@@ -235,9 +239,7 @@ def case_page(case: Case) -> CasePage:
         .prefetch_related(
             Prefetch(
                 "attachments",
-                queryset=Attachment.objects.filter(
-                    published=True, confidential=False, cancelled=False
-                ).order_by("number"),
+                queryset=Attachment.objects.public().order_by("number"),
                 to_attr="public_attachments",
             )
         )
@@ -363,8 +365,7 @@ def near_miss_cases(text: str) -> list[Case]:
 
 def find_case_by_key(*, key: str, board: Board | None = None) -> Case | None:
     """The case with this normalised number (directly or through an alias), if registered."""
-    match = Q(dnr_key=key) | Q(aliases__dnr_key=key)
-    cases = Case.objects.filter(match).distinct().order_by("pk")
+    cases = _cases_with_key(key).order_by("pk")
     if board is not None:
         at_board = cases.filter(board=board).first()
         if at_board is not None:

@@ -265,16 +265,7 @@ def meeting_detail(request, slug: str, date: str):
 
 
 def attachment_download(request, pk: int):
-    attachment = get_object_or_404(
-        Attachment.objects.select_related("document"),
-        pk=pk,
-        published=True,
-        confidential=False,
-        cancelled=False,
-        document__published=True,
-        document__confidential=False,
-        document__cancelled=False,
-    )
+    attachment = get_object_or_404(Attachment.objects.public().select_related("document"), pk=pk)
     if not attachment.file:
         raise Http404("Bilagan finns inte som fil.")
     content_type = attachment.content_type or mimetypes.guess_type(attachment.file.name)[0]

@@ -208,6 +208,10 @@ FAMILIES: tuple[FormatFamily, ...] = (
 
 FAMILIES_BY_NAME = {family.name: family for family in FAMILIES}
 
+# The series of provisional numbers the importer gives a handling whose case number the pack
+# does not name ("PREL 2022/1"): it belongs to every board and is never one of theirs.
+PROVISIONAL_PREFIX = "PREL"
+
 # Board prefixes never look like these: legal series, court reports, standards, units, common
 # upper-case words in headings. Without this "SOU 2018:47" and "EU 2016/679" would be dnr.
 NOT_PREFIXES = frozenset(

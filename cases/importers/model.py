@@ -12,7 +12,6 @@ from .metadata import DocumentMeta
 
 # Title sources, best first (a lower number wins).
 FROM_AGENDA, FROM_CASE_LIST, FROM_DOCUMENT, FROM_TABLE, FROM_ANSWER, FROM_FOREIGN = range(6)
-PROVISIONAL_PREFIX = "PREL"
 
 
 @dataclass

@@ -22,6 +22,10 @@ class PdfError(ValueError):
     """A file that pypdf cannot read as a PDF; the message is Swedish."""
 
 
+class PdfLockedError(PdfError):
+    """A PDF that asks for a password to open it."""
+
+
 @dataclass
 class PdfContent:
     text: str  # page texts, each page starting on a new line with one space (as the OCR seeds)
@@ -32,13 +36,25 @@ class PdfContent:
     created: datetime.date | None
 
 
-def read_pdf(data: bytes) -> PdfContent:
+def read_pdf_pages(data: bytes) -> tuple[list[str], dict]:
+    """The text layer of each page and the document information: the one place a PDF is
+    read (imports and uploaded attachments). A PDF with only an owner password opens with
+    the empty user password; one that asks for a password raises PdfLockedError."""
     try:
         reader = PdfReader(io.BytesIO(data))
+        if reader.is_encrypted and not reader.decrypt(""):
+            raise PdfLockedError("PDF-filen är lösenordsskyddad.")
         pages = [page.extract_text() or "" for page in reader.pages]
         info = reader.metadata or {}
-    except (PdfReadError, ValueError, KeyError, OSError) as error:
+    except PdfError:
+        raise
+    except (PdfReadError, ValueError, KeyError, TypeError, OSError) as error:
         raise PdfError(f"Filen kan inte läsas som PDF ({error}).") from error
+    return pages, info
+
+
+def read_pdf(data: bytes) -> PdfContent:
+    pages, info = read_pdf_pages(data)
     letters = sum(len(re.findall(r"[^\W\d_]", page)) for page in pages)
     usable = bool(pages) and letters >= MIN_LETTERS_PER_PAGE * len(pages) / 2
     text = "\n".join(_page_text(page) for page in pages) if usable else ""

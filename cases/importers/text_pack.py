@@ -44,7 +44,6 @@ from .model import (
     FROM_DOCUMENT,
     FROM_FOREIGN,
     FROM_TABLE,
-    PROVISIONAL_PREFIX,
     AgendaEntry,
     CaseInfo,
     DocumentInfo,
@@ -115,7 +114,7 @@ class _Builder:
     def provisional_case(self, board: str, title: str, index: int) -> CaseInfo:
         """A document without any number: registered under a clearly provisional number
         (``PREL``) until a registrator links it to the real case."""
-        key = f"{PROVISIONAL_PREFIX}:{self.source_name}:{index}"
+        key = f"{dnrlib.PROVISIONAL_PREFIX}:{self.source_name}:{index}"
         ref = (board, key)
         if ref not in self.cases:
             self.cases[ref] = CaseInfo(board, "", key, 0, 0, provisional=True)

@@ -12,6 +12,7 @@ before. Every class keeps app label ``cases`` and its table name.
 from .common import PROTECTED_TITLE, in_choices, public_title
 from .documents import (
     Attachment,
+    AttachmentQuerySet,
     Direction,
     Document,
     DocumentKind,
@@ -53,6 +54,7 @@ __all__ = [
     "DocumentQuerySet",
     "Document",
     "Attachment",
+    "AttachmentQuerySet",
     "PersonalDataFinding",
     "Meeting",
     "AgendaItem",

@@ -167,6 +167,18 @@ class Document(models.Model):
         return f"Sekretess enligt OSL {self.osl_reference}" if self.confidential else ""
 
 
+class AttachmentQuerySet(models.QuerySet):
+    def public(self):
+        """Attachments the public may see: the bilaga and its handling are both published,
+        not confidential and not cancelled."""
+        return self.filter(
+            published=True,
+            confidential=False,
+            cancelled=False,
+            document__in=Document.objects.public(),
+        )
+
+
 class Attachment(models.Model):
     """A bilaga kept as a file, stored outside the web root."""
 
@@ -186,6 +198,7 @@ class Attachment(models.Model):
     cancelled_reason = models.TextField("skäl för makulering", blank=True)
 
     history = HistoricalRecords(verbose_name="historik för bilaga")
+    objects = AttachmentQuerySet.as_manager()
 
     class Meta:
         verbose_name = "bilaga"

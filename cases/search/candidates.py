@@ -233,7 +233,11 @@ def _matches_statement(
     ranked: bool,
     pairs: tuple[list[str], list[str]] | None = None,
 ) -> list[Candidate]:
-    """The first ``limit`` public matches in date order. One statement."""
+    """The first ``limit`` public matches in date order. One statement.
+
+    Longer than the house limit on purpose: the probe, both plans and the rank are one
+    statement whose dozen parameter lists must stay in the order of its text, which is
+    easiest to check when they are assembled side by side."""
     where, params = where_sql(filters, skip=skip)
     order = date_order(oldest)
     if not parsed:

@@ -168,45 +168,14 @@ def search_documents(
         ordered = newest
     page_ids = [c.pk for c in ordered[offset : offset + PAGE_SIZE]]
 
-    documents = Document.objects.select_related("case", "case__board").only(*HIT_FIELDS)
-    documents = documents.in_bulk(page_ids)
-    if parsed:
-        passages = snippets.page_snippets(page_ids, parsed, variants)
-    elif filters.dnr:
-        passages = {
-            pk: snippets.Snippet(text)
-            for pk, text in reference_snippets(page_ids, filters.dnr).items()
-        }
-    else:
-        passages = {}
-    hits = [
-        SearchHit(documents[pk], passages[pk].text, passages[pk].raw)
-        if pk in passages
-        else SearchHit(documents[pk])
-        for pk in page_ids
-        if pk in documents
-    ]
-
-    def facet_set(field_name: str) -> list[Candidate]:
-        if getattr(filters, field_name):
-            return find_matches(
-                parsed, filters, limit=RESULT_CAP, variants=variants, skip=field_name, pairs=pairs
-            )
-        return newest
-
-    facets = {
-        "board": _board_facet(facet_set("board"), filters),
-        "kind": _choice_facet(facet_set("kind"), "kind", DocumentKind, filters.kind),
-        "status": _choice_facet(facet_set("status"), "status", CaseStatus, filters.status),
-    }
     results = SearchResults(
         query=query,
-        hits=hits,
+        hits=_page_hits(page_ids, parsed, filters, variants),
         total=total,
         total_capped=capped,
         page=page,
         pages=pages,
-        facets=facets,
+        facets=_facets(newest, parsed, filters, variants, pairs),
         total_estimate=estimate,
     )
     if parsed:
@@ -226,6 +195,47 @@ def search_documents(
         if not results.unfiltered_total:
             results.suggestion = suggest_spelling(parsed)
     return results
+
+
+def _page_hits(page_ids: list[int], parsed, filters: SearchFilters, variants) -> list[SearchHit]:
+    """The page's documents in page order, each with its snippet: the passage where the
+    words occur, or for a dnr query the place the number is mentioned."""
+    documents = Document.objects.select_related("case", "case__board").only(*HIT_FIELDS)
+    documents = documents.in_bulk(page_ids)
+    if parsed:
+        passages = snippets.page_snippets(page_ids, parsed, variants)
+    elif filters.dnr:
+        passages = {
+            pk: snippets.Snippet(text)
+            for pk, text in reference_snippets(page_ids, filters.dnr).items()
+        }
+    else:
+        passages = {}
+    return [
+        SearchHit(documents[pk], passages[pk].text, passages[pk].raw)
+        if pk in passages
+        else SearchHit(documents[pk])
+        for pk in page_ids
+        if pk in documents
+    ]
+
+
+def _facets(newest: list[Candidate], parsed, filters: SearchFilters, variants, pairs) -> dict:
+    """Board, kind and status counts over the candidates; a facet whose own filter is
+    active is counted over the candidates without that filter."""
+
+    def facet_set(field_name: str) -> list[Candidate]:
+        if getattr(filters, field_name):
+            return find_matches(
+                parsed, filters, limit=RESULT_CAP, variants=variants, skip=field_name, pairs=pairs
+            )
+        return newest
+
+    return {
+        "board": _board_facet(facet_set("board"), filters),
+        "kind": _choice_facet(facet_set("kind"), "kind", DocumentKind, filters.kind),
+        "status": _choice_facet(facet_set("status"), "status", CaseStatus, filters.status),
+    }
 
 
 CASE_HITS = 5

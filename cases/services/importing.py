@@ -15,6 +15,7 @@ from django.db.models import Max
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
+from .. import dnr as dnrlib
 from .. import personal_data
 from ..importers import metadata, pdf, text_pack
 from ..models import (
@@ -217,7 +218,7 @@ def _import_case(
     if case is None:
         dnr = info.dnr
         if info.provisional:
-            dnr = _next_provisional(board, registered_on.year, text_pack.PROVISIONAL_PREFIX)
+            dnr = _next_provisional(board, registered_on.year, dnrlib.PROVISIONAL_PREFIX)
         case = register_case(
             board=board, dnr=dnr, title=title, registered_on=registered_on, officer=info.officer
         )
@@ -260,7 +261,7 @@ def _provisional_case(info, board: Board, source_file: str, registered_on) -> Ca
         Document.objects.filter(
             source_file=source_file,
             case__board=board,
-            case__dnr_key__startswith=f"{text_pack.PROVISIONAL_PREFIX} ",
+            case__dnr_key__startswith=f"{dnrlib.PROVISIONAL_PREFIX} ",
         )
         .select_related("case")
         .order_by("source_start")
@@ -282,6 +283,9 @@ def _next_provisional(board: Board, year: int, prefix: str) -> str:
 
 
 def _import_document(parsed, case: Case, existing, used: set[int], result: ImportResult):
+    """Write one parsed handling (a new row, or the row an earlier import of the file made,
+    updated in place), then its references, personal-data findings and search row. Over the
+    house limit by the mapping of the importer's eighteen columns, kept in one place."""
     meta = parsed.meta
     fields = {
         "document_date": meta.document_date,

@@ -11,7 +11,6 @@ from django.db.models import Max
 from django.utils import timezone
 
 from .. import dnr as dnrlib
-from ..importers.model import PROVISIONAL_PREFIX
 from ..models import (
     AgendaItem,
     Board,
@@ -120,7 +119,7 @@ def parse_case_dnr(text: str, *, board: Board) -> dnrlib.Dnr:
         parsed = dnrlib.parse_dnr(text, default_prefix=default_prefix).case_dnr
     except dnrlib.DnrError as error:
         raise RegisterError(str(error)) from error
-    own_series = {*board.dnr_prefixes, PROVISIONAL_PREFIX}
+    own_series = {*board.dnr_prefixes, dnrlib.PROVISIONAL_PREFIX}
     if parsed.prefix and board.dnr_prefixes and parsed.prefix not in own_series:
         raise RegisterError(
             f"Diarienumret {parsed.display} hör inte till {board.name}s serie "
@@ -204,6 +203,9 @@ def register_new_case(
 
     OSL 5 kap. 2 §: the registration holds the date the handling arrived or was drawn up,
     the sender or recipient (or an explicit "saknas") and a short description.
+
+    Over the house limit by its keyword list: it is the whole one-screen registration, and
+    the checks read best in the order the form asks.
     """
     title = title.strip()
     counterpart = counterpart.strip()
