@@ -14,10 +14,10 @@ Bulk load: cases, meetings and decisions are COPYed by the main process; documen
 references and search entries by worker processes (one per core). Each worker COPYs a batch of
 documents and a temporary staging table holding the text to index, then computes both
 tsvectors in SQL in one ``INSERT ... SELECT`` per batch with the app's own
-``search.weighted_vector_sql``. The staged text is prepared in Python exactly as
-``services.index_document`` does (``_vector_parts`` → ``_with_compounds``, i.e.
-``search.ocrfold`` and ``search.compound_parts``); ``verify_vectors`` re-indexes a random
-sample through ``services.index_document`` itself and compares the vectors.
+``language.weighted_vector_sql``. The staged text is prepared in Python exactly as
+``indexing.index_document`` does (``_vector_parts`` → ``_with_compounds``, i.e.
+``language.ocrfold`` and ``language.compound_parts``); ``verify_vectors`` re-indexes a random
+sample through ``indexing.index_document`` itself and compares the vectors.
 """
 
 from __future__ import annotations
@@ -212,14 +212,14 @@ _SOURCES_O = set("o6déga0")
 class Line:
     """A line of seed text with what indexing needs precomputed (the app's own functions).
 
-    ``search.ocrfold`` and ``search.words`` act within a line (a newline is neither a letter,
+    ``language.ocrfold`` and ``language.words`` act within a line (a newline is neither a letter,
     a digit nor part of a word), so folding and tokenising lines and joining them with "\n"
     gives exactly what the app computes on the joined text; ``verify_vectors`` checks it."""
 
     raw: str
     words: int
-    folded: str  # search.ocrfold(raw)
-    raw_long: tuple[str, ...]  # search.words(raw) of 8+ letters (compound candidates)
+    folded: str  # language.ocrfold(raw)
+    raw_long: tuple[str, ...]  # language.words(raw) of 8+ letters (compound candidates)
     folded_long: tuple[str, ...]  # the same for the folded line
 
 
@@ -766,8 +766,8 @@ def make_batch(
 ):
     """Rows for cases_document, cases_reference and the search staging table.
 
-    The indexed text is what ``services.index_document`` indexes: ``services._vector_parts``
-    is called on the (unsaved) model instances, ``services._with_compounds`` on the short
+    The indexed text is what ``indexing.index_document`` indexes: ``indexing._vector_parts``
+    is called on the (unsaved) model instances, ``indexing._with_compounds`` on the short
     parts, and the body takes the precomputed per-line fold (checked equal to
     ``_with_compounds`` by ``check_fast_path`` before a build).
     """
@@ -865,7 +865,7 @@ def make_batch(
             document.case = case
             document._prefetched_objects_cache = {"attachments": []}  # no bilagor
             documents.append(row)
-            # what services.index_document writes
+            # what indexing.index_document writes
             parts = indexing._vector_parts(document)
             prepared = {}
             for key, value in parts.items():
@@ -893,7 +893,7 @@ def make_batch(
 
 
 def fast_body(body: list[Line], *, ocr: bool) -> str:
-    """``services._with_compounds(full_text, ocr=ocr)`` from the precomputed lines."""
+    """``indexing._with_compounds(full_text, ocr=ocr)`` from the precomputed lines."""
     from cases.services import indexing
 
     is_word = indexing._is_folded_word if ocr else indexing._is_word
@@ -909,7 +909,7 @@ def fast_body(body: list[Line], *, ocr: bool) -> str:
 @contextlib.contextmanager
 def indexer_shortcuts():
     """Pure-function shortcuts for the bulk load only (``verify_vectors`` runs without them):
-    ``search.split_compound`` memoised, and ``mask_personal_numbers`` skipped for text without
+    ``language.split_compound`` memoised, and ``mask_personal_numbers`` skipped for text without
     six digits in a row (a personnummer's YYMMDD)."""
     from cases import personal_data
     from cases.search import language
@@ -927,7 +927,7 @@ def indexer_shortcuts():
 
 
 def check_fast_path(seeds: Seeds, samples: int = 300) -> None:
-    """The precomputed-line body must equal ``services._with_compounds`` on the joined text;
+    """The precomputed-line body must equal ``indexing._with_compounds`` on the joined text;
     refuse to build otherwise (the indexer changed: update fast_body)."""
     from cases.services import indexing
 
@@ -940,7 +940,7 @@ def check_fast_path(seeds: Seeds, samples: int = 300) -> None:
         expected = indexing._with_compounds(full_text, ocr=ocr)
         if fast_body(body, ocr=ocr) != expected:
             raise SystemExit(
-                "bench/corpus.py: the fast body path differs from services._with_compounds "
+                "bench/corpus.py: the fast body path differs from indexing._with_compounds "
                 f"(sample {n}, ocr={ocr}); the indexer changed, update fast_body"
             )
     del rng
@@ -950,7 +950,7 @@ _split_cache: dict[tuple[bool, str], list[str]] = {}
 
 
 def compound_parts(tokens: list[str], is_word, *, ocr: bool) -> str:
-    """``search.compound_parts`` over the text's words of 8+ letters, with ``split_compound``
+    """``language.compound_parts`` over the text's words of 8+ letters, with ``split_compound``
     memoised per token: the same output."""
     from cases.search import language
 
@@ -1247,7 +1247,7 @@ def _build(size: int, *, workers: int, log) -> dict[str, float]:
 
 
 def verify_vectors(sample: int = 200, *, log=print) -> int:
-    """Re-index random documents through ``services.index_document`` and compare vectors.
+    """Re-index random documents through ``indexing.index_document`` and compare vectors.
 
     Returns the number of mismatches (0 = the bulk vectors are exactly the app's)."""
     from django.db import connection, transaction
@@ -1281,6 +1281,6 @@ def verify_vectors(sample: int = 200, *, log=print) -> int:
                 log(f"  MISMATCH document {pk}: bulk {str(bulk)[:200]} / app {str(app)[:200]}")
     log(
         f"  vector check: {len(ids) - mismatches}/{len(ids)} sampled documents identical to "
-        "services.index_document"
+        "indexing.index_document"
     )
     return mismatches

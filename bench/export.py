@@ -4,7 +4,7 @@
 
 Uses the bench corpus of ``--size`` documents (bench/corpus.py; built unless ``--reuse`` finds
 it) and calls the view ``cases.views.export_csv`` through Django's RequestFactory (the view →
-``queries.result_ids`` → ``exports.Limited`` → ``exports.export_rows`` →
+``document_search.result_ids`` → ``exports.Limited`` → ``exports.export_rows`` →
 ``exports.csv_stream``), iterating ``streaming_content`` as the WSGI server would.
 
 Two results of about ``--rows`` rows are exported: the date filter alone (no words), and a

@@ -1,4 +1,4 @@
-"""Search benchmark: the whole search page (queries.search_documents) against naive icontains.
+"""Search benchmark: the whole search page (document_search.search_documents) against naive icontains.
 
     .venv/bin/python bench/search.py --sizes 10000,100000,1000000 [--reuse]
 
@@ -11,7 +11,7 @@ version instead of rebuilding it.
 A fixed query mix is timed per class (rare words, most common words, phrases, operators,
 facet filters, dnr lookups): each query runs once to warm up, then ``--reps`` times; p50/p95
 are over all timed runs of the class. What is timed is what the search page calls:
-``queries.search_documents`` (page-1 hits, capped total, three facet lists, headlines) and
+``document_search.search_documents`` (page-1 hits, capped total, three facet lists, headlines) and
 ``queries.lookup_dnr`` for dnr queries (with ``near_miss_cases`` when no case has the
 number). A number that names no single case is also searched as text by the page: those
 searches are the class "dnr-text". The peer is a naive ``icontains`` search over the
@@ -492,7 +492,7 @@ def main(argv=None) -> None:
         "--verify",
         type=int,
         default=200,
-        help="documents re-indexed through services.index_document to check the bulk vectors",
+        help="documents re-indexed through indexing.index_document to check the bulk vectors",
     )
     args = parser.parse_args(argv)
     args.sizes = [int(s.replace("_", "")) for s in args.sizes.split(",")]
@@ -506,7 +506,7 @@ def main(argv=None) -> None:
         bench_size(size, args, results)
 
     print(
-        "\nSearch page (queries.search_documents / lookup_dnr) vs naive icontains, ms: "
+        "\nSearch page (document_search.search_documents / queries.lookup_dnr) vs naive icontains, ms: "
         "icont = count + first page (the target's peer); +facets = that and the three facet "
         "lists the page shows"
     )

@@ -9,7 +9,7 @@ machine that reaches the database) calls ``run_*``. No double import, however ma
 - a run is claimed once (queued -> running in one UPDATE);
 - each file is imported under a transaction-level advisory lock on its name, so two runs of
   overlapping folders take turns per file, and the second updates in place what the first
-  imported (``services.import_file`` is idempotent per file).
+  imported (``importing.import_file`` is idempotent per file).
 """
 
 from __future__ import annotations

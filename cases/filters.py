@@ -67,7 +67,7 @@ class SearchFilterSet(django_filters.FilterSet):
         fields: list[str] = []
 
     def filter_nothing(self, queryset, name, value):
-        # The search itself runs in queries.search_documents; these parameters only validate.
+        # The search itself runs in document_search.search_documents; these parameters only validate.
         return queryset
 
     def clean_dates(self):

@@ -1,6 +1,6 @@
 """What OCR put in place of å, ä and ö in the scanned seeds (docs/ocr.md), in one place.
 
-Read by the search's folding and query expansion (``cases/search.py``), the importer's
+Read by the search's folding and query expansion (``cases/search/language.py``), the importer's
 spelling repair (``importers/spelling.py``) and its OCR quality score (``importers/quality.py``).
 Pure data: imports nothing.
 """

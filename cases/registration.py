@@ -32,7 +32,7 @@ def register_case_with_handling(
     attachment_title: str = "",
     references: Sequence[tuple[Case, str]] = (),
 ) -> Case:
-    """Register a new case (``services.register_new_case``), add the uploaded file as bilaga 1
+    """Register a new case (``registering.register_new_case``), add the uploaded file as bilaga 1
     of its first handling (with the handling's sekretess) and the references chosen, and
     index the handling with the attachment's text."""
     case = registering.register_new_case(

@@ -1,5 +1,5 @@
 """The README's architecture section matches the code: every module and package it names
-exists, and it names the packages of the app and each module of the split models and admin."""
+exists, and it names the packages of the app and each module of the split models, admin, search and services."""
 
 import re
 from pathlib import Path
@@ -33,10 +33,18 @@ def test_readme_names_only_modules_that_exist():
 
 def test_readme_names_the_main_packages_and_their_modules():
     named = _named_paths(_architecture())
-    packages = {"cases/models/", "cases/admin/", "cases/dnr/", "cases/importers/", "cases/access/"}
+    packages = {
+        "cases/models/",
+        "cases/admin/",
+        "cases/dnr/",
+        "cases/importers/",
+        "cases/access/",
+        "cases/search/",
+        "cases/services/",
+    }
     modules = {
         f"cases/{package}/{path.name}"
-        for package in ("models", "admin")
+        for package in ("models", "admin", "search", "services")
         for path in (ROOT / "cases" / package).glob("*.py")
         if path.name != "__init__.py"
     }

@@ -1,6 +1,6 @@
 """The result of parsing a pack: cases, documents, agenda entries (pure data).
 
-``text_pack`` builds it, ``services.import_parsed_pack`` writes it.
+``text_pack`` builds it, ``importing.import_parsed_pack`` writes it.
 """
 
 import datetime

@@ -1,7 +1,7 @@
 """Parse a meeting pack or a single document (OCR'd or typed text) into what the register
 needs: cases, documents with their metadata, the meeting and its agenda items.
 
-Pure Python: the result (:class:`ParsedPack`) is written by ``services.import_parsed_pack``.
+Pure Python: the result (:class:`ParsedPack`) is written by ``importing.import_parsed_pack``.
 Rules a registrator would apply, in order of evidence:
 
 * A document belongs to the case whose number it carries (header ``Dnr``, later page

@@ -225,7 +225,7 @@ class CaseStatusChange(models.Model):
 class DnrSeries(models.Model):
     """A board's number series for one year: the last löpnummer handed out.
 
-    Numbers are allocated by locking this row (``services.allocate_dnr``), so two registrators
+    Numbers are allocated by locking this row (``registering.allocate_dnr``), so two registrators
     never get the same number, and a number once handed out is never handed out again, also
     after makulering.
     """

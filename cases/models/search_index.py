@@ -14,9 +14,9 @@ from .register import Board, Case, CaseStatus
 class SearchEntry(models.Model):
     """The narrow search table: one row per document, apart from the wide text.
 
-    Kept by ``services.index_document``. ``public`` is the visibility rule for the public
+    Kept by ``indexing.index_document``. ``public`` is the visibility rule for the public
     (published, not confidential, not cancelled, case not cancelled) so counts, facets and
-    lists all filter on the same column. See ``cases/search.py`` for the two vectors.
+    lists all filter on the same column. See ``cases/search/language.py`` for the two vectors.
     """
 
     document = models.OneToOneField(
@@ -72,7 +72,7 @@ class SearchEntry(models.Model):
 class CaseSearchEntry(models.Model):
     """A case found by its own ärendemening, also when it has no documents (most cases of a
     meeting's ärendelista are only a number and a title). One row per case, kept by
-    ``services.index_case``; ``public`` is false for a cancelled case, and a protected
+    ``indexing.index_case``; ``public`` is false for a cancelled case, and a protected
     title is indexed by its public form only.
 
     As for documents: a typed title goes into the clean vector (``har`` never matches
@@ -101,7 +101,7 @@ class CaseSearchEntry(models.Model):
         indexes = [
             GinIndex(fields=["vector"], name="case_search_vector_gin", fastupdate=False),
             GinIndex(fields=["ocr_vector"], name="case_search_ocr_vector_gin", fastupdate=False),
-            # the newest slice of a common word's matches (queries.case_hits)
+            # the newest slice of a common word's matches (document_search.case_hits)
             models.Index(
                 F("date").desc(),
                 name="case_search_public_date_idx",
@@ -115,7 +115,7 @@ class CaseSearchEntry(models.Model):
 
 class SearchWord(models.Model):
     """Every lexeme of the public search entries: which OCR spellings occur, and spelling
-    suggestions. Never a word that only a confidential document has (services.index_document
+    suggestions. Never a word that only a confidential document has (indexing.index_document
     keeps it so)."""
 
     word = models.CharField(max_length=100, primary_key=True)

@@ -42,7 +42,7 @@ def present_variants(parsed: language.ParsedQuery) -> dict[str, list[str]]:
     """For each word of the query expanded into OCR spellings: the spellings that occur.
 
     A spelling is kept when the vocabulary (cases_searchword: every lexeme of the public
-    entries, kept current by services.index_document) has a word starting with its stem, so
+    entries, kept current by indexing.index_document) has a word starting with its stem, so
     searching with the kept spellings finds, ranks and highlights exactly what the full
     expansion would. One statement, answered from the vocabulary's btree.
     """

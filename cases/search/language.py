@@ -250,7 +250,7 @@ def tsquery_sql(
     """One tsquery expression for the whole query, for the clean or the OCR vector.
 
     ``variants`` may narrow a word's OCR variants to a subset (the ones that occur in the
-    index, see ``queries.present_variants``); by default every variant is used.
+    index, see ``candidates.present_variants``); by default every variant is used.
 
     ``relaxed`` gives what a GIN index can answer without reading the vectors: phrases as
     all their words, exclusions left out. It matches a superset of the query (the rows a GIN
@@ -282,7 +282,7 @@ def weighted_vector_sql(parts: Iterable[tuple[str, str]]) -> str:
     )
 
 
+# The marks around the matched words of a snippet: every layer that writes snippets uses
+# them, and the template tag turns them into <mark> after escaping the text.
 HEADLINE_START = "\x02"
-
-
 HEADLINE_STOP = "\x03"

@@ -24,8 +24,6 @@ from . import language
 from .criteria import DnrTarget
 from .language import HEADLINE_START, HEADLINE_STOP
 
-START = "\x02"
-STOP = "\x03"
 SNIPPET_CHARS = 260  # about two lines of the result list
 MAX_SNIPPET_CHARS = 420
 LEAD_CHARS = 70  # text shown before the first word of the passage
@@ -54,7 +52,7 @@ STOP_WORDS = frozenset(
 
 @dataclass
 class Snippet:
-    text: str  # with START/STOP around the matched words; escape when shown
+    text: str  # with HEADLINE_START/STOP around the matched words; escape when shown
     raw: str = ""  # for an OCR'd document: the same passage as OCR read it
 
 
@@ -224,7 +222,12 @@ def _marked(text: str, haystack: str, terms: list[re.Pattern], start: int, end: 
     for span_start, span_end in sorted(spans):
         if span_start < position:
             continue
-        pieces += [text[position:span_start], START, text[span_start:span_end], STOP]
+        pieces += [
+            text[position:span_start],
+            HEADLINE_START,
+            text[span_start:span_end],
+            HEADLINE_STOP,
+        ]
         position = span_end
     pieces.append(text[position:end])
     marked = " ".join("".join(pieces).split())

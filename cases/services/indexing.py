@@ -83,7 +83,7 @@ def index_document(*, document: Document) -> None:
 
 
 # The vocabulary (SearchWord) holds every lexeme of the public entries. The search asks it
-# which OCR spellings of a word occur (queries.present_variants) and takes spelling
+# which OCR spellings of a word occur (candidates.present_variants) and takes spelling
 # suggestions from it, so index_document keeps it current instead of a full rebuild: it adds
 # the words of a public entry, and drops the words an entry no longer shows the public (it
 # became confidential, a title was protected, an attachment was made secret) unless another

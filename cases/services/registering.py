@@ -1,6 +1,7 @@
 """Registering cases and what belongs to them: handlings, aliases, status changes, dnr
-allocation, agenda items and decisions. Every public function here is atomic and
-keyword-only; a refused registration raises ``RegisterError`` with a Swedish message.
+allocation, agenda items and decisions. Every write here is atomic and keyword-only
+(``parse_case_dnr`` and ``normalise_osl_reference`` only read and check what was typed); a
+refused registration raises ``RegisterError`` with a Swedish message.
 """
 
 import datetime
