@@ -15,7 +15,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Max
 
-from .importers import pdf
+from .importers import pdf, plain_text
 from .models import Attachment, Document
 from .services import indexing, registering
 
@@ -63,7 +63,7 @@ def read_upload(file: UploadedFile) -> Upload:
     elif suffix == ".docx":
         text = _docx_text(data)
     else:
-        text = _plain_text(data)
+        text = plain_text.decode_text(data)
     return Upload(file=file, content_type=ALLOWED_UPLOADS[suffix], size=len(data), text=text)
 
 
@@ -113,17 +113,6 @@ def _next_number(document: Document) -> int:
     # Lock the handling so two uploads to it get consecutive numbers.
     Document.objects.select_for_update().filter(pk=document.pk).first()
     return (document.attachments.aggregate(last=Max("number"))["last"] or 0) + 1
-
-
-def _plain_text(data: bytes) -> str:
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        # Older Windows text files: every byte is a character in cp1252 or Latin-1.
-        try:
-            return data.decode("cp1252")
-        except UnicodeDecodeError:
-            return data.decode("latin-1")
 
 
 def _pdf_text(data: bytes) -> str:

@@ -69,6 +69,21 @@ def test_upload_refuses_unreadable_files_in_swedish(db, name, data, message):
     assert form.errors["file"] == [message]
 
 
+@pytest.mark.parametrize(
+    ("data", "text"),
+    [
+        ("\ufeffÄngsmarken – 5 €".encode(), "Ängsmarken – 5 €"),
+        ("Ängsmarken – 5 €".encode("cp1252"), "Ängsmarken – 5 €"),
+        # 0x81 has no character in Windows-1252: it alone is replaced, the rest stays cp1252.
+        ("Ängsmarken – 5 €".encode("cp1252") + b"\x81", "Ängsmarken – 5 €\ufffd"),
+    ],
+)
+def test_text_upload_read_as_utf8_else_windows_1252(db, data, text):
+    upload = attachments.read_upload(SimpleUploadedFile("skiss.txt", data))
+
+    assert upload.text == text
+
+
 def test_upload_refuses_other_file_types_and_large_files(db, settings):
     document = DocumentFactory()
     data = {"document": document.pk, "number": 1, "title": "Bilaga"}

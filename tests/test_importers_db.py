@@ -244,3 +244,16 @@ def test_import_failing_halfway_leaves_register_unchanged(imported, tmp_path, hv
 
     assert snapshot() == before
     assert Case.objects.filter(dnr="HV 2019/900").exists() is False
+
+
+def test_import_reads_windows_1252_text(hv, tmp_path):
+    pack = tmp_path / "lista.txt"
+    pack.write_bytes(
+        "Arendelista\n18\nHV 2019/9\n\n\nHV 2019/900 Nytt ärende om Hässelby strand\n".encode(
+            "cp1252"
+        )
+    )
+
+    importing.import_file(path=pack, board=hv, source_file="lista.txt")
+
+    assert Case.objects.get(dnr="HV 2019/900").title == "Nytt ärende om Hässelby strand"

@@ -17,7 +17,7 @@ from simple_history.utils import bulk_create_with_history
 
 from .. import dnr as dnrlib
 from .. import personal_data
-from ..importers import metadata, pdf, text_pack
+from ..importers import metadata, pdf, plain_text, text_pack
 from ..models import (
     AgendaItem,
     Board,
@@ -46,27 +46,6 @@ from .registering import (
 # ``cases.importers`` (pure Python) and written here, one file per transaction: a file that
 # fails halfway leaves the register as it was. A re-import updates the same rows in place
 # (cases, documents and attachments can never be deleted).
-
-IMPORT_FIELDS = (
-    "document_date",
-    "direction",
-    "counterpart",
-    "officer",
-    "summary",
-    "full_text",
-    "clean_text",
-    "text_source",
-    "ocr_quality",
-    "proposal",
-    "meeting_date",
-    "officer_phone",
-    "signatories",
-    "attachment_list",
-    "attested_by",
-    "source_file",
-    "source_start",
-    "source_end",
-)
 
 
 @dataclasses.dataclass
@@ -107,7 +86,7 @@ def import_file(
             return _import_scan(content, board=board, source_file=source_file, path=path)
         text, forced_source = content.text, Document.TextSource.TEXT_LAYER
     else:
-        text, forced_source = _read_text(path), None
+        text, forced_source = plain_text.decode_text(path.read_bytes()), None
     pack = text_pack.parse_text_pack(
         text,
         board=board.short_name,
@@ -119,15 +98,6 @@ def import_file(
         for document in pack.documents:
             document.text_source = forced_source
     return import_parsed_pack(pack=pack, source_file=source_file, progress=progress)
-
-
-def _read_text(path: pathlib.Path) -> str:
-    data = path.read_bytes()
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        # Older exports from Windows tools: Latin-1/cp1252 has a character for every byte.
-        return data.decode("cp1252", errors="replace")
 
 
 @transaction.atomic
