@@ -3,11 +3,13 @@
 import datetime
 import mimetypes
 
-from django.http import FileResponse, Http404, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.text import slugify
 
-from . import exports, queries
+from . import calendars, exports, feeds, queries
 from .access import queries as access_queries
 from .access import stats as access_stats
 from .access import views as access_views
@@ -46,6 +48,10 @@ def _search_form(request):
         date_to=data.get("till"),
     )
     return filterset.form, filters
+
+
+def _search_words(form) -> str:
+    return (form.cleaned_data.get("q") or "").strip()
 
 
 def search(request):
@@ -91,8 +97,24 @@ def search(request):
             "exact_limit": case_search.EXACT_LIMIT,
             "filters": filters,
             "sorts": criteria.SORTS,
+            "feed_url": _search_feed_url(request),
         },
     )
+
+
+def _search_feed_url(request) -> str:
+    query = feeds.feed_query(request.GET)
+    return reverse("cases:search-feed") + (f"?{query}" if query else "")
+
+
+def search_feed(request):
+    """The newest hits of any search as Atom; bad parameters get the search page's 400."""
+    form, filters = _search_form(request)
+    if filters is None:
+        return render(request, "cases/search.html", {"form": form}, status=400)
+    link = reverse("cases:search") + "?" + feeds.feed_query(request.GET)
+    content = feeds.search_feed(query=_search_words(form), filters=filters, link=link)
+    return feeds.AtomFeed(content)(request)
 
 
 SHOW_DOCUMENTS = "handlingar"
@@ -232,6 +254,45 @@ def case_detail(request, dnr: str):
             "basket": access_views.basket_ids(request),
         },
     )
+
+
+def case_feed(request, dnr: str):
+    lookup = queries.lookup_dnr(dnr)
+    case = lookup.unique
+    if case is None:
+        raise Http404("Inget ärende med det diarienumret.")
+    if dnr != case.dnr_key:
+        return redirect(reverse("cases:case-feed", args=[case.dnr_key]))
+    return feeds.AtomFeed(feeds.case_feed(case))(request)
+
+
+def board_feed(request, slug: str):
+    board = get_object_or_404(Board, slug=slug)
+    return feeds.AtomFeed(feeds.board_feed(board))(request)
+
+
+def meetings_feed(request, slug: str | None = None):
+    board = get_object_or_404(Board, slug=slug) if slug else None
+    return feeds.AtomFeed(feeds.meetings_feed(board))(request)
+
+
+def calendar(request, slug: str | None = None):
+    """A board's meetings (or every board's) as iCalendar: ``ar`` = a year or a range,
+    this year and the next by default."""
+    board = get_object_or_404(Board, slug=slug) if slug else None
+    try:
+        first, last = calendars.parse_years(request.GET.get("ar"), today=timezone.localdate())
+    except calendars.BadYears as error:
+        return _bad_request(request, str(error))
+    meetings = calendars.calendar_meetings(board=board, first=first, last=last)
+    name = f"Sammanträden: {board.name}" if board else "Sammanträden: Stockholms nämnder"
+    body = calendars.meetings_calendar(
+        meetings=meetings, name=name, base_url=request.build_absolute_uri("/").rstrip("/")
+    )
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    filename = f"sammantraden-{board.slug if board else 'alla'}.ics"
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response
 
 
 def board_detail(request, slug: str):

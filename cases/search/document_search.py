@@ -5,6 +5,7 @@ Only ``public`` search entries are ever read, so results, counts, facets, snippe
 suggestions follow the same visibility rule.
 """
 
+import datetime
 from dataclasses import dataclass, field
 
 from django.db.models import BooleanField
@@ -195,6 +196,25 @@ def search_documents(
         if not results.unfiltered_total:
             results.suggestion = suggest_spelling(parsed)
     return results
+
+
+FEED_SIZE = 50
+
+
+def newest_hits(
+    *, query: str, filters: SearchFilters, limit: int = FEED_SIZE
+) -> list[tuple[SearchHit, datetime.date]]:
+    """The newest ``limit`` public hits of a search, newest first, each with its snippet
+    and its date (the search table's, which orders them): what a search's feed shows."""
+    words, filters = resolve_dnr_query(query, filters)
+    parsed = language.parse_query(words)
+    variants = present_variants(parsed) if parsed else {}
+    newest = find_matches(
+        parsed, filters, limit=limit, variants=variants, pairs=phrase_pairs(parsed)
+    )
+    dates = {c.pk: c.date for c in newest}
+    hits = _page_hits(list(dates), parsed, filters, variants)
+    return [(hit, dates[hit.document.pk]) for hit in hits]
 
 
 def _page_hits(page_ids: list[int], parsed, filters: SearchFilters, variants) -> list[SearchHit]:

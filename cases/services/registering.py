@@ -25,7 +25,7 @@ from ..models import (
     Meeting,
 )
 from .cross_references import record_references, resolve_pending_references
-from .indexing import index_case, index_document
+from .indexing import index_case, index_document, reindex_case
 
 
 class RegisterError(ValueError):
@@ -95,7 +95,9 @@ def change_case_status(
     if status == CaseStatus.CANCELLED:
         case.cancelled_reason = note.strip()
     case.save(update_fields=["status", "cancelled_reason", "updated_at"])
-    index_case(case=case)
+    # The documents' search rows carry the status (a filter) and, for a cancelled case,
+    # leave the public register: searches and feeds must not find them any more.
+    reindex_case(case=case)
     return change
 
 
