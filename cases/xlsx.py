@@ -59,8 +59,6 @@ def workbook_file(
         sheet.column_dimensions[get_column_letter(index)].width = width
     sheet.freeze_panes = "A2"
     bold = Font(bold=True)
-    link_font = Font(color="0563C1", underline="single")
-    link_index = columns.index(LINK_COLUMN) if LINK_COLUMN in columns else None
 
     header = []
     for title in columns:
@@ -68,8 +66,28 @@ def workbook_file(
         cell.font = bold
         header.append(cell)
     sheet.append(header)
+    link_index = columns.index(LINK_COLUMN) if LINK_COLUMN in columns else None
     count = 0
-    for row in _chain(sample, rows):
+    for cells in _data_cells(sheet, _chain(sample, rows), link_index=link_index):
+        sheet.append(cells)
+        count += 1
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{count + 1}"
+    _write_parameters(workbook.create_sheet("Sökning"), parameters, font=bold)
+
+    handle = tempfile.TemporaryFile(suffix=".xlsx")
+    workbook.save(handle)
+    handle.seek(0)
+    return handle
+
+
+def _data_cells(sheet, rows: Iterator[list], *, link_index: int | None) -> Iterator[list]:
+    """Each row's cells: dates with the date format, integers as numbers, the rest as typed
+    text (the link column as a hyperlink)."""
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
+    link_font = Font(color="0563C1", underline="single")
+    for row in rows:
         cells = []
         for index, value in enumerate(row):
             if isinstance(value, datetime.date):
@@ -85,26 +103,23 @@ def workbook_file(
                     cell.hyperlink = str(value)
                     cell.font = link_font
             cells.append(cell)
-        sheet.append(cells)
-        count += 1
-    sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{count + 1}"
+        yield cells
 
-    about = workbook.create_sheet("Sökning")
+
+def _write_parameters(about, parameters: list[tuple[str, str]], *, font) -> None:
+    """The sheet "Sökning": one row per parameter, the label in ``font``."""
+    from openpyxl.cell import WriteOnlyCell
+
     about.column_dimensions["A"].width = float(max(len(label) for label, _ in parameters) + 2)
     about.column_dimensions["B"].width = float(
         min(MAX_WIDTH * 2, max(len(value) for _, value in parameters) + 2)
     )
     for label, value in parameters:
         label_cell = WriteOnlyCell(about, value=label)
-        label_cell.font = bold
+        label_cell.font = font
         value_cell = WriteOnlyCell(about, value=value)
         value_cell.data_type = "s"
         about.append([label_cell, value_cell])
-
-    handle = tempfile.TemporaryFile(suffix=".xlsx")
-    workbook.save(handle)
-    handle.seek(0)
-    return handle
 
 
 def _chain(first: list, rest: Iterator) -> Iterator:

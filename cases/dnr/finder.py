@@ -241,12 +241,7 @@ class _Finder:
         """Accept one candidate as a dnr, with its board and relation, or refuse it.
         ``previous`` is the last accepted number, which this one may continue as a list."""
         text = self.text
-        start, lead = c.start, c.lead
-        if c.dnr is None and c.family is not None and "prefix?" not in c.family.pieces:
-            # A board's code before a form without prefix: "remiss från KS, KS 331-159/2013".
-            code = _LEAD_BEFORE.search(text, max(0, start - 8), start)
-            if code and code.group("code") in self.catalogue.by_prefix:
-                start, lead = code.start(), code.group("code")
+        start, lead = self._lead_code(c)
         before = text[max(0, start - 80) : start]
         if _NOT_DNR_BEFORE.search(before):
             return None
@@ -256,64 +251,80 @@ class _Finder:
             and start - previous.match.end <= 30
             and _LIST_GLUE.fullmatch(text, previous.match.end, start) is not None
         )
-        groups = c.groups
-        prefix_text = groups.get("prefix") or lead or (c.dnr.prefix if c.dnr else None)
+        prefix_text = c.groups.get("prefix") or lead or (c.dnr.prefix if c.dnr else None)
         known_board = self.catalogue.by_prefix.get(prefix_text.upper()) if prefix_text else None
-        table_prefix = None
         if c.dnr is not None:
-            dnr = c.dnr
+            dnr, table_prefix = c.dnr, None
         else:
-            family = c.family
-            assert family is not None
-            if groups.get("prefix") is not None and known_board is None:
-                # Trafikkontoret's shape is distinctive enough on its own, whatever the catalogue.
-                vouched = keyword or listed
-                if family.name != TRAFIK and not self._unknown_prefix_ok(c, vouched):
-                    return None
-            sep = groups.get("sep")
-            if sep is not None and re.fullmatch(_DASH, sep):
-                sep = "-"
-            made = _make_dnr(family, groups, sep=sep, keyword=keyword)
+            made = self._make_from_groups(c, start, known_board, vouched=(keyword, listed))
             if made is None:
                 return None
-            dnr = made
-            # "KS 353/2008" is a § number that lost its sign unless a dnr word vouches for it.
-            needs_context = family.needs_context and (
-                groups.get("prefix") is None or family.name == NUMBER_YEAR
-            )
-            if family.name == CLASS_NUMBER_YY:
-                needs_context = True
-            learnt = _shape(text[start : c.end]) in self.learnt
-            if needs_context and not (keyword or listed or learnt):
-                table = self._table_context(c)
-                if table is None:
-                    return None
-                table_prefix = table or None
-            if family.name == PREFIX and groups.get("prefix") is None and not (keyword or listed):
-                if sep in (":", "."):
-                    return None
+            dnr, table_prefix = made
 
         named = self._named_board(start)
+        list_head = previous if listed else None
         board, label = self._attribute(
-            c, dnr, prefix_text, known_board, named, previous if listed else None, table_prefix
+            c, dnr, prefix_text, known_board, named, list_head, table_prefix
         )
-        if dnr.family in (PREFIX, NUMBER_YEAR) and dnr.prefix is None:
-            inherited = (
-                previous.match.dnr.prefix
-                if listed and previous is not None and previous.match.dnr.family == dnr.family
-                else None
-            )
-            prefix = inherited or table_prefix or _series_prefix(board, dnr.family)
-            if prefix:
-                dnr = replace(dnr, prefix=prefix)
-
+        dnr = _with_series_prefix(dnr, board, list_head, table_prefix)
         relation = self._relation(start) if relations else None
-        if relation is None and listed and previous is not None:
-            relation = previous.match.relation
+        if relation is None and list_head is not None:
+            relation = list_head.match.relation
         match = DnrMatch(text[start : c.end], start, c.end, dnr, label, relation)
         own_mark = known_board is not None and known_board is self.own_board
         plain = prefix_text is None and named is None
         return _Found(match, board, label, plain=plain, marked=own_mark)
+
+    def _lead_code(self, c: Candidate) -> tuple[int, str | None]:
+        """Where the candidate starts and the board code leading it: a board's code before a
+        form without prefix counts ("remiss från KS, KS 331-159/2013")."""
+        if c.dnr is None and c.family is not None and "prefix?" not in c.family.pieces:
+            code = _LEAD_BEFORE.search(self.text, max(0, c.start - 8), c.start)
+            if code and code.group("code") in self.catalogue.by_prefix:
+                return code.start(), code.group("code")
+        return c.start, c.lead
+
+    def _make_from_groups(
+        self,
+        c: Candidate,
+        start: int,
+        known_board: BoardInfo | None,
+        *,
+        vouched: tuple[bool, bool],
+    ) -> tuple[Dnr, str | None] | None:
+        """The dnr a pattern match stands for, with the prefix its table row gives (if the
+        number needed a table to vouch for it), or None when the match is no dnr.
+        ``vouched`` says whether a dnr keyword comes before it and whether it continues a list."""
+        keyword, listed = vouched
+        family, groups = c.family, c.groups
+        assert family is not None
+        if groups.get("prefix") is not None and known_board is None:
+            # Trafikkontoret's shape is distinctive enough on its own, whatever the catalogue.
+            if family.name != TRAFIK and not self._unknown_prefix_ok(c, keyword or listed):
+                return None
+        sep = groups.get("sep")
+        if sep is not None and re.fullmatch(_DASH, sep):
+            sep = "-"
+        dnr = _make_dnr(family, groups, sep=sep, keyword=keyword)
+        if dnr is None:
+            return None
+        table_prefix = None
+        # "KS 353/2008" is a § number that lost its sign unless a dnr word vouches for it.
+        needs_context = family.needs_context and (
+            groups.get("prefix") is None or family.name == NUMBER_YEAR
+        )
+        if family.name == CLASS_NUMBER_YY:
+            needs_context = True
+        learnt = _shape(self.text[start : c.end]) in self.learnt
+        if needs_context and not (keyword or listed or learnt):
+            table = self._table_context(c)
+            if table is None:
+                return None
+            table_prefix = table or None
+        if family.name == PREFIX and groups.get("prefix") is None and not (keyword or listed):
+            if sep in (":", "."):
+                return None
+        return dnr, table_prefix
 
     def _attribute(
         self,
@@ -473,3 +484,19 @@ def _series_prefix(board: BoardInfo | None, family_name: str) -> str | None:
     if board.formats and family_name not in board.formats:
         return None
     return board.prefixes[0].upper()
+
+
+def _with_series_prefix(
+    dnr: Dnr, board: BoardInfo | None, list_head: _Found | None, table_prefix: str | None
+) -> Dnr:
+    """A number written without its prefix gets one: the prefix of the list it continues
+    (same form), else its table row's, else its board's series prefix."""
+    if dnr.family not in (PREFIX, NUMBER_YEAR) or dnr.prefix is not None:
+        return dnr
+    inherited = (
+        list_head.match.dnr.prefix
+        if list_head is not None and list_head.match.dnr.family == dnr.family
+        else None
+    )
+    prefix = inherited or table_prefix or _series_prefix(board, dnr.family)
+    return replace(dnr, prefix=prefix) if prefix else dnr

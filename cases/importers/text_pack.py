@@ -458,48 +458,14 @@ class _Builder:
         two known items fill exactly the numbers between them (the pack follows the agenda)."""
         if meeting_date is None:
             return []
-        entries: dict[int, AgendaEntry] = {}
-        numbered = [item.number for item in agenda if item.number is not None]
-        for item in agenda:
-            info = self.case_for(item.dnr, board=self.board) if item.dnr else None
-            ref = case_ref(info) if info else None
-            number = item.number
-            if number is None and numbered and ref is not None:
-                number = min(numbered) - 1
-                if number < 1:
-                    continue
-            if number is not None:
-                entries[number] = AgendaEntry(number, item.title, ref)
-        for doc, segment in zip(documents, segments, strict=True):
-            if segment.cover_number and doc.main:
-                entries.setdefault(
-                    segment.cover_number, AgendaEntry(segment.cover_number, doc.title, doc.case)
-                )
+        entries = self.listed_entries(agenda, documents, segments)
         placed = {e.case for e in entries.values()}
         order: list[DocumentInfo] = []
         for doc in documents:
             on_agenda = doc.meta.meeting_date == meeting_date or doc.case in placed
             if doc.main and on_agenda and doc.case not in [o.case for o in order]:
                 order.append(doc)
-        known = [
-            (i, e.number) for i, o in enumerate(order) for e in entries.values() if e.case == o.case
-        ]
-        known.sort()
-        for (left_pos, left_no), (right_pos, right_no) in zip(known, known[1:], strict=False):
-            gap = [o for o in order[left_pos + 1 : right_pos] if o.case not in placed]
-            if gap and len(gap) == right_no - left_no - 1:
-                for offset, doc in enumerate(gap, start=1):
-                    entries[left_no + offset] = AgendaEntry(
-                        left_no + offset, doc.title, doc.case, inferred=True
-                    )
-        if known:
-            first_pos, first_no = known[0]
-            before = [o for o in order[:first_pos] if o.case not in placed]
-            if 0 < len(before) < first_no:
-                for offset, doc in enumerate(reversed(before), start=1):
-                    entries[first_no - offset] = AgendaEntry(
-                        first_no - offset, doc.title, doc.case, inferred=True
-                    )
+        _infer_entries(entries, order, placed)
         inferred = sorted(e.number for e in entries.values() if e.inferred)
         if inferred:
             self.warnings.append(
@@ -517,6 +483,32 @@ class _Builder:
             if doc.main and doc.meta.meeting_date is None and doc.case in listed:
                 doc.meta.meeting_date = meeting_date
         return [entries[n] for n in sorted(entries)]
+
+    def listed_entries(
+        self,
+        agenda: list[lists.AgendaItem],
+        documents: list[DocumentInfo],
+        segments: list[Segment],
+    ) -> dict[int, AgendaEntry]:
+        """The items the agenda and the cover sheets number, by number."""
+        entries: dict[int, AgendaEntry] = {}
+        numbered = [item.number for item in agenda if item.number is not None]
+        for item in agenda:
+            info = self.case_for(item.dnr, board=self.board) if item.dnr else None
+            ref = case_ref(info) if info else None
+            number = item.number
+            if number is None and numbered and ref is not None:
+                number = min(numbered) - 1
+                if number < 1:
+                    continue
+            if number is not None:
+                entries[number] = AgendaEntry(number, item.title, ref)
+        for doc, segment in zip(documents, segments, strict=True):
+            if segment.cover_number and doc.main:
+                entries.setdefault(
+                    segment.cover_number, AgendaEntry(segment.cover_number, doc.title, doc.case)
+                )
+        return entries
 
     def fill_case_dates(self, documents: list[DocumentInfo]) -> None:
         """Cases without a dated handling: the pack's latest document date (the lists were
@@ -541,6 +533,33 @@ class _Builder:
 _FULL_DATE = re.compile(
     r"\b(?:19|20)\d\d-\d\d-\d\d\b|\b\d{1,2}\s+[a-zåäö]{3,9}\s+(?:19|20)\d\d\b", re.I
 )
+
+
+def _infer_entries(
+    entries: dict[int, AgendaEntry],
+    order: list[DocumentInfo],
+    placed: set[tuple[str, str] | None],
+) -> None:
+    """Number the unplaced main documents (``order``: as the pack has them) that fall
+    exactly into the gaps between known items, or before the first one."""
+    known = sorted(
+        (i, e.number) for i, o in enumerate(order) for e in entries.values() if e.case == o.case
+    )
+    for (left_pos, left_no), (right_pos, right_no) in zip(known, known[1:], strict=False):
+        gap = [o for o in order[left_pos + 1 : right_pos] if o.case not in placed]
+        if gap and len(gap) == right_no - left_no - 1:
+            for offset, doc in enumerate(gap, start=1):
+                entries[left_no + offset] = AgendaEntry(
+                    left_no + offset, doc.title, doc.case, inferred=True
+                )
+    if known:
+        first_pos, first_no = known[0]
+        before = [o for o in order[:first_pos] if o.case not in placed]
+        if 0 < len(before) < first_no:
+            for offset, doc in enumerate(reversed(before), start=1):
+                entries[first_no - offset] = AgendaEntry(
+                    first_no - offset, doc.title, doc.case, inferred=True
+                )
 
 
 def _strip_referral(title: str) -> str:
