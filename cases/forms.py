@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from . import attachments, queries
 from .models import (
+    AgendaItem,
     Attachment,
     Board,
     Case,
@@ -285,3 +286,27 @@ class AttachmentAdminForm(UploadFieldMixin, OslFieldsMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         if "number" in self.fields:
             self.fields["number"].required = False
+
+
+class AgendaItemForm(forms.ModelForm):
+    """An agenda item of a case takes the case's public title (the meeting page shows the
+    case's current one); an item without a case needs its own text."""
+
+    class Meta:
+        model = AgendaItem
+        fields = "__all__"
+        help_texts = {"title": "Tom när ett ärende är valt: ärendets publika ärendemening."}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "title" in self.fields:
+            self.fields["title"].required = False
+
+    def clean(self):
+        data = super().clean()
+        case = data.get("case")
+        if case is not None:
+            data["title"] = case.display_title
+        elif not (data.get("title") or "").strip():
+            self.add_error("title", "Ange en rubrik eller välj ett ärende.")
+        return data

@@ -313,6 +313,8 @@ def board_page(board: Board, *, limit: int = 50) -> tuple[list[Case], list[Meeti
 
 
 def meeting_page(meeting: Meeting) -> list[AgendaItem]:
+    """The agenda with each item's case: an item shows its case's current public title
+    (``AgendaItem.display_title``), never a title copied when the item was made."""
     return list(meeting.items.select_related("case", "case__board").order_by("number"))
 
 

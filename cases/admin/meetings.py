@@ -4,6 +4,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 
 from .. import queries
+from ..forms import AgendaItemForm
 from ..models import AgendaItem, Decision, Meeting
 from ..services import registering
 from .common import SECRETARY, StaffBoardMixin
@@ -11,6 +12,7 @@ from .common import SECRETARY, StaffBoardMixin
 
 class AgendaItemInline(admin.TabularInline):
     model = AgendaItem
+    form = AgendaItemForm
     extra = 0
     raw_id_fields = ["case"]
 
@@ -59,11 +61,16 @@ class MeetingAdmin(StaffBoardMixin, admin.ModelAdmin):
 @admin.register(AgendaItem)
 class AgendaItemAdmin(StaffBoardMixin, admin.ModelAdmin):
     board_roles = (SECRETARY,)
-    list_display = ["meeting", "number", "title", "case"]
+    form = AgendaItemForm
+    list_display = ["meeting", "number", "display_title", "case"]
     raw_id_fields = ["case", "meeting"]
 
     def board_of(self, obj):
         return obj.meeting.board
+
+    @admin.display(description="rubrik")
+    def display_title(self, obj):
+        return obj.display_title
 
 
 @admin.register(Decision)

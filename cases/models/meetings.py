@@ -71,7 +71,13 @@ class AgendaItem(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.number}. {self.title[:60]}"
+        return f"{self.number}. {self.display_title[:60]}"
+
+    @property
+    def display_title(self) -> str:
+        """The title the public sees: a case's current public title (protecting a title
+        later changes every agenda at once), else the item's own text."""
+        return self.case.display_title if self.case_id else self.title
 
 
 class Decision(models.Model):

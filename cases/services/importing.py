@@ -152,6 +152,7 @@ def _register_new_cases(pack, boards: dict[str, Board], result: ImportResult) ->
                 dnr_year=parsed.year,
                 dnr_number=parsed.number,
                 title=info.title or f"Ärende {info.dnr}",
+                title_protected=info.protected,
                 title_from_ocr=info.title_from_ocr,
                 registered_on=min(info.dates) if info.dates else timezone.localdate(),
                 officer=info.officer,
@@ -190,7 +191,12 @@ def _import_case(
         if info.provisional:
             dnr = _next_provisional(board, registered_on.year, dnrlib.PROVISIONAL_PREFIX)
         case = register_case(
-            board=board, dnr=dnr, title=title, registered_on=registered_on, officer=info.officer
+            board=board,
+            dnr=dnr,
+            title=title,
+            registered_on=registered_on,
+            officer=info.officer,
+            title_protected=info.protected,
         )
         result.cases_created += 1
         result.new_case_ids.add(case.pk)
@@ -369,7 +375,7 @@ def _import_meeting(pack, board: Board, cases, source_file: str, result: ImportR
     for entry in pack.agenda:
         case = cases.get(entry.case) if entry.case else None
         item = AgendaItem.objects.filter(meeting=meeting, number=entry.number).first()
-        title = entry.title or (case.title if case else "")
+        title = entry.title or (case.display_title if case else "")
         if item is None:
             AgendaItem.objects.create(meeting=meeting, number=entry.number, title=title, case=case)
         elif item.title != title or item.case_id != (case.pk if case else None):

@@ -51,6 +51,8 @@ def _with_compounds(text: str, *, ocr: bool) -> str:
 @transaction.atomic
 def index_document(*, document: Document) -> None:
     """Write the document's row in the search table (both vectors, visibility, facets)."""
+    # before reading the document: a concurrent change is read once it is committed
+    _lock_vocabulary()
     document = (
         Document.objects.select_related("case", "case__board")
         .prefetch_related("attachments")
@@ -61,7 +63,7 @@ def index_document(*, document: Document) -> None:
     parts = {k: _with_compounds(v, ocr=ocr) for k, v in _vector_parts(document).items()}
     vector_sql = language.weighted_vector_sql([("A", "a"), ("B", "b"), ("C", "c"), ("D", "d")])
     public = document.is_public and not case.is_cancelled
-    old_words = _public_words(document.pk)
+    old_words = _public_words(_PUBLIC_WORDS, document.pk)
     entry, _created = SearchEntry.objects.update_or_create(
         document=document,
         defaults={
@@ -79,40 +81,61 @@ def index_document(*, document: Document) -> None:
             f"ocr_vector = {vector_sql if ocr else 'NULL'} WHERE document_id = %(id)s",
             {**parts, "id": document.pk},
         )
-    _update_vocabulary(document.pk, old_words)
+    _update_vocabulary(_PUBLIC_WORDS, document.pk, old_words)
 
 
-# The vocabulary (SearchWord) holds every lexeme of the public entries. The search asks it
-# which OCR spellings of a word occur (candidates.present_variants) and takes spelling
-# suggestions from it, so index_document keeps it current instead of a full rebuild: it adds
-# the words of a public entry, and drops the words an entry no longer shows the public (it
-# became confidential, a title was protected, an attachment was made secret) unless another
-# public entry has them. A suggestion never reveals a word of a confidential document.
+# The vocabulary (SearchWord) holds every lexeme of the public entries, documents' and
+# cases', and nothing else. The search asks it which OCR spellings of a word occur
+# (candidates.present_variants), so index_document and index_cases keep it current instead
+# of a full rebuild: they add the words of a public entry, and drop the words an entry no
+# longer shows the public (it became confidential, unpublished or cancelled, a title was
+# protected, an attachment was made secret) unless another public entry has them.
+#
+# Concurrency: whether another public entry still has a word is read from committed rows.
+# Two transactions that each hide one of the two entries holding a word would each see the
+# other's entry as public and both keep the word. So every indexing transaction first takes
+# one transaction-level advisory lock; the next one waits for the commit and its statements
+# then see the committed entries. Indexing is serialised, searching is not.
+VOCABULARY_LOCK = 7_310_519  # any fixed bigint; "np vocabulary"
+
 _PUBLIC_WORDS = (
     "SELECT DISTINCT lexeme FROM cases_searchentry e, "
     "unnest(coalesce(e.clean_vector, e.ocr_vector)) u WHERE e.document_id = %s AND e.public "
     "AND length(lexeme) <= 100 AND position(chr(92) in lexeme) = 0"
 )
+_PUBLIC_CASE_WORDS = (
+    "SELECT DISTINCT lexeme FROM cases_casesearchentry e, "
+    "unnest(coalesce(e.vector, e.ocr_vector)) u WHERE e.case_id = ANY(%s) AND e.public "
+    "AND length(lexeme) <= 100 AND position(chr(92) in lexeme) = 0"
+)
 
 
-def _public_words(document_id: int) -> list[str]:
+def _lock_vocabulary() -> None:
+    """Wait for other indexing transactions (held until this transaction ends)."""
     with connection.cursor() as cursor:
-        cursor.execute(_PUBLIC_WORDS, [document_id])
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [VOCABULARY_LOCK])
+
+
+def _public_words(words_sql: str, key) -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute(words_sql, [key])
         return [row[0] for row in cursor.fetchall()]
 
 
-def _update_vocabulary(document_id: int, old_words: list[str]) -> None:
+def _update_vocabulary(words_sql: str, key, old_words: list[str]) -> None:
+    """Add the entries' public words; drop the words they showed before (``old_words``) and
+    no longer do, unless another public entry has them."""
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO cases_searchword (word, documents) SELECT lexeme, 1 FROM "
-            f"({_PUBLIC_WORDS}) mine ON CONFLICT (word) DO NOTHING",
-            [document_id],
+            f"({words_sql}) mine ON CONFLICT (word) DO NOTHING",
+            [key],
         )
         if not old_words:
             return
         cursor.execute(
             "DELETE FROM cases_searchword w USING ("
-            f" SELECT unnest(%s::text[]) AS lexeme EXCEPT {_PUBLIC_WORDS}) gone "
+            f" SELECT unnest(%s::text[]) AS lexeme EXCEPT {words_sql}) gone "
             "WHERE w.word = gone.lexeme AND NOT EXISTS ("
             " SELECT 1 FROM cases_searchentry p WHERE p.public AND ("
             "  p.clean_vector @@ quote_literal(gone.lexeme)::tsquery"
@@ -121,7 +144,7 @@ def _update_vocabulary(document_id: int, old_words: list[str]) -> None:
             " SELECT 1 FROM cases_casesearchentry c WHERE c.public AND ("
             "  c.vector @@ quote_literal(gone.lexeme)::tsquery"
             "  OR c.ocr_vector @@ quote_literal(gone.lexeme)::tsquery))",
-            [old_words, document_id],
+            [old_words, key],
         )
 
 
@@ -136,11 +159,16 @@ def index_case(*, case: Case) -> None:
     index_cases([case.pk])
 
 
+@transaction.atomic
 def index_cases(case_ids) -> None:
     """Write the cases' rows in the case search table (CaseSearchEntry): the public title
     with its compound parts, the board, status, registration date and whether the public
-    sees the case (not cancelled). One statement for any number of cases."""
-    cases = Case.objects.filter(pk__in=list(case_ids)).only(
+    sees the case (not cancelled). One statement for any number of cases; the vocabulary
+    gains the public titles' words and loses those only a title now protected had."""
+    case_ids = list(case_ids)
+    _lock_vocabulary()
+    old_words = _public_words(_PUBLIC_CASE_WORDS, case_ids)
+    cases = Case.objects.filter(pk__in=case_ids).only(
         "pk",
         "board_id",
         "status",
@@ -183,18 +211,9 @@ def index_cases(case_ids) -> None:
             "vector = excluded.vector, ocr_vector = excluded.ocr_vector",
             [list(column) for column in columns],
         )
-        # The vocabulary holds the public titles' words too (the search keeps the OCR
-        # spellings that occur in it); a protected title is indexed by its public form only.
-        cursor.execute(CASE_WORDS, [[row[0] for row in rows]])
-
-
-CASE_WORDS = (
-    "INSERT INTO cases_searchword (word, documents) SELECT DISTINCT lexeme, 1 "
-    "FROM cases_casesearchentry e, unnest(coalesce(e.vector, e.ocr_vector)) u "
-    "WHERE e.case_id = ANY(%s) AND e.public "
-    "AND length(lexeme) <= 100 AND position(chr(92) in lexeme) = 0 "
-    "ON CONFLICT (word) DO NOTHING"
-)
+    # The vocabulary holds the public titles' words too (the search keeps the OCR
+    # spellings that occur in it); a protected title is indexed by its public form only.
+    _update_vocabulary(_PUBLIC_CASE_WORDS, [row[0] for row in rows], old_words)
 
 
 @transaction.atomic

@@ -43,8 +43,13 @@ def register_case(
     officer: str = "",
     aliases: tuple[str, ...] = (),
     changed_by: str = "",
+    title_protected: bool = False,
+    public_title: str = "",
 ) -> Case:
-    """Register a case under an existing number, or return it if it is already registered."""
+    """Register a case under an existing number, or return it if it is already registered.
+
+    A protected title is protected from the first write: the search (and its vocabulary)
+    only ever sees its public form."""
     parsed = parse_case_dnr(dnr, board=board)
     case = Case.objects.filter(board=board, dnr_key=parsed.key).first()
     if case is None:
@@ -55,6 +60,8 @@ def register_case(
             dnr_year=parsed.year,
             dnr_number=parsed.number,
             title=title.strip(),
+            title_protected=title_protected,
+            public_title=public_title.strip() if title_protected else "",
             registered_on=registered_on,
             class_code=class_code,
             officer=officer,
@@ -230,15 +237,16 @@ def register_new_case(
         class_code=class_code,
         officer=officer,
         changed_by=registered_by,
+        title_protected=title_protected,
+        public_title=public_title,
     )
-    if title_protected:
-        case.title_protected = True
-        case.public_title = public_title.strip()
-        case.save(update_fields=["title_protected", "public_title", "updated_at"])
-        index_case(case=case)
+    # A handling titled after a protected case title is protected the same way.
+    inherits_protection = title_protected and not document_title.strip()
     document = add_document(
         case=case,
         title=document_title.strip() or title,
+        title_protected=inherits_protection,
+        public_title=case.public_title if inherits_protection else "",
         kind=document_kind,
         document_date=document_date,
         direction=direction,
@@ -253,7 +261,8 @@ def register_new_case(
 
 @transaction.atomic
 def add_open_cases_to_agenda(*, meeting: Meeting) -> int:
-    """Put the board's open cases that are not yet on this agenda last on it."""
+    """Put the board's open cases that are not yet on this agenda last on it. The item keeps
+    the case's public title; the pages show the case's current one (AgendaItem.display_title)."""
     on_agenda = meeting.items.values("case_id")
     cases = (
         Case.objects.filter(board=meeting.board, status=CaseStatus.OPEN)
@@ -264,7 +273,9 @@ def add_open_cases_to_agenda(*, meeting: Meeting) -> int:
     added = 0
     for case in cases:
         number += 1
-        AgendaItem.objects.create(meeting=meeting, number=number, title=case.title, case=case)
+        AgendaItem.objects.create(
+            meeting=meeting, number=number, title=case.display_title, case=case
+        )
         added += 1
     return added
 
