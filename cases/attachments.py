@@ -44,6 +44,12 @@ class Upload:
     def filename(self) -> str:
         return self.file.name.rsplit("/", 1)[-1]
 
+    @property
+    def title(self) -> str:
+        """The title a bilaga gets when none is typed: the file name without its extension."""
+        stem, dot, _suffix = self.filename.rpartition(".")
+        return stem if dot and stem else self.filename
+
 
 def read_upload(file: UploadedFile) -> Upload:
     """Check an uploaded file's type and size and read its text (PDF, DOCX or TXT)."""
@@ -80,7 +86,7 @@ def save_attachment(*, attachment: Attachment, upload: Upload | None = None) -> 
     if attachment.number is None:
         attachment.number = _next_number(attachment.document)
     if not attachment.title.strip() and upload is not None:
-        attachment.title = upload.filename
+        attachment.title = upload.title
     attachment.save()
     indexing.index_document(document=attachment.document)
     return attachment

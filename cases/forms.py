@@ -133,6 +133,13 @@ class RegisterCaseForm(UploadFieldMixin, forms.Form):
         help_text="Lämna tomt och kryssa i ”saknas” om det inte finns någon.",
     )
     counterpart_missing = forms.BooleanField(label="Avsändare/mottagare saknas", required=False)
+    counterpart_private = forms.BooleanField(
+        label="Avsändaren/mottagaren är en privatperson",
+        required=False,
+        help_text="Namnet visas som ”Privatperson” på webben, och handlingen publiceras först "
+        "när den har granskats (Att granska före publicering). Inte för tjänstemän och "
+        "myndigheter.",
+    )
     officer = forms.CharField(label="Handläggare", max_length=200, required=False)
     class_code = forms.CharField(label="Klassificering", max_length=32, required=False)
     title_protected = forms.BooleanField(
@@ -160,7 +167,7 @@ class RegisterCaseForm(UploadFieldMixin, forms.Form):
         label="Bilagans rubrik",
         max_length=500,
         required=False,
-        help_text="Tom = filens namn. Bilagan har samma sekretess som handlingen.",
+        help_text="Tom = filens namn utan filändelse. Bilagan har samma sekretess som handlingen.",
         widget=forms.TextInput(attrs={"size": 80}),
     )
 

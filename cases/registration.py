@@ -21,6 +21,7 @@ def register_case_with_handling(
     document_date: datetime.date,
     direction: str,
     counterpart: str,
+    counterpart_private: bool = False,
     registered_by: str = "",
     class_code: str = "",
     officer: str = "",
@@ -33,8 +34,9 @@ def register_case_with_handling(
     references: Sequence[tuple[Case, str]] = (),
 ) -> Case:
     """Register a new case (``registering.register_new_case``), add the uploaded file as bilaga 1
-    of its first handling (with the handling's sekretess) and the references chosen, and
-    index the handling with the attachment's text."""
+    of its first handling (with the handling's sekretess, and unpublished while the handling
+    waits for review) and the references chosen, and index the handling with the
+    attachment's text."""
     case = registering.register_new_case(
         board=board,
         title=title,
@@ -43,6 +45,7 @@ def register_case_with_handling(
         document_date=document_date,
         direction=direction,
         counterpart=counterpart,
+        counterpart_private=counterpart_private,
         registered_by=registered_by,
         class_code=class_code,
         officer=officer,
@@ -59,6 +62,7 @@ def register_case_with_handling(
             title=attachment_title,
             confidential=document.confidential,
             osl_reference=document.osl_reference,
+            published=not document.review_pending,
         )
     for target, relation in references:
         cross_references.add_manual_reference(document=document, target=target, relation=relation)

@@ -382,7 +382,7 @@ def test_register_with_attachment_and_reference_on_one_screen(client, hv, remiss
     assert response.status_code == 302
     assert (attachment.number, attachment.title, attachment.size, attachment.content_type) == (
         1,
-        "forslag.txt",
+        "forslag",  # the file name without its extension, when no title is typed
         len(body),
         "text/plain",
     )

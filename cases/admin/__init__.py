@@ -35,6 +35,7 @@ from .register import (
     DnrSeriesAdmin,
     DocumentInline,
 )
+from .review import DocumentForReviewAdmin
 
 __all__ = [
     "REGISTRAR",
@@ -65,6 +66,7 @@ __all__ = [
     "AgendaItemAdmin",
     "DecisionAdmin",
     "BoardMembershipAdmin",
+    "DocumentForReviewAdmin",
 ]
 # isort: split
 # The queue of requests to see handlings ("Utlämnandebegäranden") has its own module.

@@ -69,6 +69,8 @@ class DocumentAdmin(StaffBoardMixin, NoDeleteMixin, SimpleHistoryAdmin):
         "attachment_list_text",
         "attested_by_text",
         "source_file",
+        "review_pending",
+        "review_note",
     ]
     # The importer's metadata is shown as text, not as raw JSON; positions in the source
     # file are internals and not shown at all.
@@ -86,6 +88,7 @@ class DocumentAdmin(StaffBoardMixin, NoDeleteMixin, SimpleHistoryAdmin):
                     "document_date",
                     "direction",
                     "counterpart",
+                    "counterpart_private",
                     "counterpart_protected",
                     "officer",
                     "officer_phone",
@@ -100,6 +103,8 @@ class DocumentAdmin(StaffBoardMixin, NoDeleteMixin, SimpleHistoryAdmin):
                     "confidential",
                     "osl_reference",
                     "published",
+                    "review_pending",
+                    "review_note",
                     "cancelled",
                     "cancelled_reason",
                 ]
@@ -159,6 +164,8 @@ class DocumentAdmin(StaffBoardMixin, NoDeleteMixin, SimpleHistoryAdmin):
         if not queries.is_member(request.user, obj.case.board, REGISTRAR):
             raise PermissionDenied
         if change:
+            if "published" in form.changed_data and obj.published:
+                obj.review_pending = False  # published by hand: reviewed
             super().save_model(request, obj, form, change)
             cross_references.record_references(document=obj)
         else:

@@ -191,6 +191,7 @@ class CaseAdmin(StaffBoardMixin, NoDeleteMixin, SimpleHistoryAdmin):
                         document_date=data["document_date"],
                         direction=data["direction"],
                         counterpart=data["counterpart"],
+                        counterpart_private=data["counterpart_private"],
                         officer=data["officer"],
                         class_code=data["class_code"],
                         confidential=data["confidential"],

@@ -9,12 +9,13 @@ re-exported here, so ``from cases.models import Case`` and the app registry work
 before. Every class keeps app label ``cases`` and its table name.
 """
 
-from .common import PROTECTED_TITLE, in_choices, public_title
+from .common import PRIVATE_PERSON, PROTECTED_TITLE, in_choices, public_title
 from .documents import (
     Attachment,
     AttachmentQuerySet,
     Direction,
     Document,
+    DocumentForReview,
     DocumentKind,
     DocumentQuerySet,
     PersonalDataFinding,
@@ -38,6 +39,7 @@ from .search_index import CaseSearchEntry, SearchEntry, SearchWord
 
 __all__ = [
     "PROTECTED_TITLE",
+    "PRIVATE_PERSON",
     "public_title",
     "in_choices",
     "BoardKind",
@@ -53,6 +55,7 @@ __all__ = [
     "TextSource",
     "DocumentQuerySet",
     "Document",
+    "DocumentForReview",
     "Attachment",
     "AttachmentQuerySet",
     "PersonalDataFinding",

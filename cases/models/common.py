@@ -7,6 +7,9 @@ from django.db.models import Q
 from ..personal_data import mask_personal_numbers
 
 PROTECTED_TITLE = "[Skyddat]"
+# A sender or recipient who is a private person, as the public sees them (their name is
+# personal data, published only after a registrator's review).
+PRIVATE_PERSON = "Privatperson"
 
 
 def public_title(title: str, protected_title: str, protected: bool) -> str:

@@ -6,7 +6,7 @@ from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from .. import kinds
-from .common import PROTECTED_TITLE, in_choices, public_title
+from .common import PRIVATE_PERSON, PROTECTED_TITLE, in_choices, public_title
 from .register import Case
 
 # The register's kinds of handling live in cases/kinds.py (the importers read them too).
@@ -69,6 +69,12 @@ class Document(models.Model):
         help_text="Skriv ”saknas” när det inte finns någon.",
     )
     counterpart_protected = models.BooleanField("skyddad avsändare/mottagare", default=False)
+    counterpart_private = models.BooleanField(
+        "avsändaren/mottagaren är en privatperson",
+        default=False,
+        help_text="Namnet visas som ”Privatperson” på webben. En ny handling publiceras först "
+        "när en registrator har granskat den. Inte för tjänstemän och myndigheter.",
+    )
     officer = models.CharField("handläggare", max_length=200, blank=True)
     summary = models.TextField("sammanfattning", blank=True)
     full_text = models.TextField("fulltext", blank=True, help_text="Originaltexten för visning.")
@@ -94,6 +100,14 @@ class Document(models.Model):
         "publicerad på webben",
         default=True,
         help_text="Ett eget beslut, skilt från om handlingen är offentlig.",
+    )
+    # A private person's handling waits for a registrator's review before it is published
+    # (registering.review_for_publication); the names in it are personal data.
+    review_pending = models.BooleanField("att granska före publicering", default=False)
+    review_note = models.TextField(
+        "skäl att inte publicera",
+        blank=True,
+        help_text="Varför handlingen inte publiceras på webben efter granskningen.",
     )
     cancelled = models.BooleanField("makulerad", default=False)
     cancelled_reason = models.TextField("skäl för makulering", blank=True)
@@ -160,11 +174,26 @@ class Document(models.Model):
 
     @property
     def display_counterpart(self) -> str:
-        return PROTECTED_TITLE if self.counterpart_protected else self.counterpart
+        """The sender or recipient the public sees: a private person's name never."""
+        if self.counterpart_protected:
+            return PROTECTED_TITLE
+        if self.counterpart_private:
+            return PRIVATE_PERSON
+        return self.counterpart
 
     @property
     def osl_label(self) -> str:
         return f"Sekretess enligt OSL {self.osl_reference}" if self.confidential else ""
+
+
+class DocumentForReview(Document):
+    """The registrators' queue "Att granska före publicering": a private person's handlings
+    that wait for a decision to publish them (admin: cases/admin/review.py)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "handling att granska före publicering"
+        verbose_name_plural = "att granska före publicering"
 
 
 class AttachmentQuerySet(models.QuerySet):

@@ -110,7 +110,12 @@ def change_case_status(
 
 @transaction.atomic
 def add_document(*, case: Case, title: str, kind: str, **fields) -> Document:
-    """Add a handling with the next sequence number of its case and record its references."""
+    """Add a handling with the next sequence number of its case and record its references.
+
+    A private person's handling (``counterpart_private``) is not published until a
+    registrator has reviewed it (``publishing.review_for_publication``)."""
+    if fields.get("counterpart_private"):
+        fields["published"], fields["review_pending"] = False, True
     # Lock the case row so two registrators adding handlings get consecutive numbers.
     Case.objects.select_for_update().filter(pk=case.pk).first()
     last = case.documents.aggregate(last=Max("sequence"))["last"] or 0
@@ -200,6 +205,7 @@ def register_new_case(
     document_date: datetime.date,
     direction: str,
     counterpart: str,
+    counterpart_private: bool = False,
     registered_by: str = "",
     registered_on: datetime.date | None = None,
     class_code: str = "",
@@ -251,6 +257,7 @@ def register_new_case(
         document_date=document_date,
         direction=direction,
         counterpart=counterpart,
+        counterpart_private=counterpart_private,
         officer=officer,
         confidential=confidential,
         osl_reference=osl_reference,

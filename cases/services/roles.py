@@ -6,7 +6,8 @@ work needs. Which boards they act on is decided per object by their board member
 from django.db import transaction
 
 # What each role's work needs. A registrator registers cases, handlings and bilagor, adds
-# aliases and references to any board's case (on the document page), and reads the meetings
+# aliases and references to any board's case (on the document page), reviews a private
+# person's handlings before they are published, and reads the meetings
 # and decisions the cases went to; a nämndsekreterare keeps meetings, agendas and decisions
 # and reads the cases, handlings and bilagor they are about. Which boards they act on is
 # decided per object by their memberships (queries.is_member), not by these permissions.
@@ -17,6 +18,7 @@ ROLE_GROUPS = {
             "case": ("add", "change", "view"),
             "casealias": ("add", "change", "view"),
             "document": ("add", "change", "view"),
+            "documentforreview": ("change", "view"),
             "attachment": ("add", "change", "view"),
             "reference": ("add", "view"),
             "personaldatafinding": ("change", "view"),
