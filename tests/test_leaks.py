@@ -7,6 +7,7 @@ suggestion one edit away). ``assert_no_marker`` is the one check: other channels
 the API, mail) call it with their responses.
 """
 
+import dataclasses
 import datetime
 import html
 import io
@@ -15,10 +16,11 @@ import zipfile
 from urllib.parse import quote, quote_plus
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connections, transaction
 from django.test import Client
 
-from cases.models import AgendaItem, Case, Document, Meeting, SearchWord
+from cases.models import AgendaItem, Attachment, Case, Document, Meeting, SearchWord
 from cases.services import indexing, registering
 from tests.test_admin import change_form, staff
 
@@ -294,3 +296,304 @@ def test_agenda_item_without_a_case_needs_a_title(client, hv):
         "Ange en rubrik eller välj ett ärende."
     ]
     assert not AgendaItem.objects.exists()
+
+
+# --- The register under attack: marker words in everything the public must not see ---------
+
+
+@dataclasses.dataclass
+class Material:
+    """The cases of the attack. Every hidden piece also holds "parkbänkar" and "Grimsta", so
+    a public search for those words meets them all; the public pieces hold no marker."""
+
+    public_case: Case
+    protected_case: Case  # the 19.1 case: protected title, confidential handling
+    street_case: Case  # a protected title with a public handling, referred to from public_case
+    meeting: Meeting
+    public_documents: list[Document]
+    hidden_documents: list[Document]
+    public_attachments: list[Attachment]
+    hidden_attachments: list[Attachment]
+
+
+def _document(case, title, **fields) -> Document:
+    document = registering.add_document(
+        case=case,
+        title=title,
+        kind=fields.pop("kind", "skrivelse"),
+        document_date=datetime.date(2026, 3, 10),
+        **fields,
+    )
+    indexing.index_document(document=document)
+    return document
+
+
+def _attachment(document, number, title, text, **fields) -> Attachment:
+    attachment = Attachment.objects.create(
+        document=document,
+        number=number,
+        title=title,
+        text=text,
+        file=SimpleUploadedFile(f"bilaga-{document.pk}-{number}.txt", text.encode()),
+        content_type="text/plain",
+        size=len(text.encode()),
+        **fields,
+    )
+    indexing.index_document(document=document)
+    return attachment
+
+
+SECRET = {"confidential": True, "osl_reference": "26 kap. 1 §"}
+
+
+@pytest.fixture
+def material(hv, settings, tmp_path) -> Material:
+    settings.MEDIA_ROOT = tmp_path / "media"
+    street = registering.register_case(
+        board=hv,
+        dnr="HV 2026/31",
+        title="Orosanmälan Zqxprotm gatan 12",
+        registered_on=datetime.date(2026, 3, 9),
+        title_protected=True,
+        public_title="Orosanmälan",
+    )
+    street_public = _document(
+        street, "Beslut om parkbänkar", kind="beslut", full_text="Beslut om parkbänkar i Grimsta."
+    )
+    protected = register_protected_case(hv)
+    protected_public = _document(
+        protected,
+        "Tjänsteutlåtande om bistånd",
+        kind="tjansteutlatande",
+        full_text="Rutiner för bistånd och parkbänkar i Grimsta.",
+    )
+    case = registering.register_case(
+        board=hv,
+        dnr="HV 2026/30",
+        title="Parkbänkar i Grimsta",
+        registered_on=datetime.date(2026, 3, 9),
+    )
+    report = _document(
+        case,
+        "Tjänsteutlåtande om parkbänkar",
+        kind="tjansteutlatande",
+        full_text="Förslag om parkbänkar i Grimsta, se även HV 2026/31.",
+        summary="Nya parkbänkar i Grimsta.",
+    )
+    karta = _attachment(report, 1, "Karta", "Karta över parkbänkar i Grimsta.")
+    hidden_attachment = _attachment(
+        report, 2, "Bilaga zqxconfm", "Uppgifter om zqxconfm och parkbänkar i Grimsta.", **SECRET
+    )
+    unpublished_attachment = _attachment(
+        report, 3, "Zqxunpubm", "Parkbänkar i Grimsta zqxunpubm.", published=False
+    )
+    confidential = _document(
+        case,
+        "Utredning om zqxconfm",
+        counterpart="Zqxconfm Svensson",
+        summary="Sammanfattning zqxconfm om parkbänkar.",
+        full_text="Parkbänkar i Grimsta och zqxconfm, zqxconfms och zqxconfmen.",
+        **SECRET,
+    )
+    confidential_attachment = _attachment(
+        confidential, 1, "Zqxconfm bilaga", "Zqxconfm parkbänkar Grimsta.", **SECRET
+    )
+    ocr = _document(
+        case,
+        "Inskannad skrivelse",
+        text_source=Document.TextSource.OCR,
+        full_text="Forvaltningens zqxkarnm om parkbankar i Grimsta, zqxk4rnm.",
+        **SECRET,
+    )
+    unpublished = _document(
+        case,
+        "Skrivelse om zqxunpubm",
+        counterpart="Zqxunpubm AB",
+        full_text="Parkbänkar i Grimsta zqxunpubm.",
+        published=False,
+    )
+    cancelled = _document(
+        case,
+        "Makulerad zqxcancm",
+        full_text="Parkbänkar i Grimsta zqxcancm.",
+        cancelled=True,
+        cancelled_reason="Fel ärende",
+    )
+    private = _document(
+        case,
+        "Medborgarförslag om parkbänkar",
+        kind="medborgarforslag",
+        direction="in",
+        counterpart="Anna Zqxprivm",
+        counterpart_private=True,
+        full_text="Från Anna Zqxprivm: fler parkbänkar i Grimsta.",
+    )
+    private_attachment = _attachment(private, 1, "Förslag", "Anna Zqxprivm, parkbänkar.")
+    meeting = Meeting.objects.create(board=hv, date=datetime.date(2026, 4, 1))
+    registering.add_open_cases_to_agenda(meeting=meeting)
+    return Material(
+        public_case=case,
+        protected_case=protected,
+        street_case=street,
+        meeting=meeting,
+        public_documents=[street_public, protected_public, report],
+        hidden_documents=[confidential, ocr, unpublished, cancelled, private]
+        + list(protected.documents.filter(confidential=True)),
+        public_attachments=[karta],
+        hidden_attachments=[
+            hidden_attachment,
+            unpublished_attachment,
+            confidential_attachment,
+            private_attachment,
+        ],
+    )
+
+
+# What an attacker types: the markers in mixed case (so a page that repeats the query cannot
+# hide a marker found in the material), near spellings, OCR spellings and bare prefixes.
+MARKER_QUERIES = [
+    "ZqXcOnFm",
+    "zqxconfx",
+    "zqxconfms",
+    "ZqXpRoTm",
+    "zqxprotx",
+    "ZqXuNpUbM",
+    "zqxunpubx",
+    "ZqXcAnCm",
+    "ZqXpRiVm",
+    "zqxprivx",
+    "zqxkärnm",
+    "ZqXkArNm",
+    "zqxcasetitlx",
+    "ZqXcAsEtItLm",
+    "Zqx",
+    "zqxc",
+    '"Anna ZqXpRiVm"',
+]
+PUBLIC_QUERIES = ["parkbänkar", "Grimsta", "bistånd", "orosanmälan", "parkbänkar Grimsta"]
+
+
+def search_responses(query: str):
+    for params in (
+        {"q": query},
+        {"q": query, "visa": "arenden"},
+        {"q": query, "sortering": "nyast"},
+        {"q": query, "namnd": "hasselby-vallingby", "typ": "skrivelse"},
+    ):
+        yield anonymous_get("/sok/", params)
+
+
+@pytest.mark.parametrize("query", MARKER_QUERIES)
+def test_search_never_finds_suggests_or_counts_a_marker(material, query):
+    for response in search_responses(query):
+        results = response.context["results"]
+        assert (results.total, results.case_total, results.suggestion) == (0, 0, None), query
+        assert_no_marker(response, typed=(query,))
+
+
+def test_search_for_public_words_shows_only_public_hits_counts_and_facets(material):
+    response = anonymous_get("/sok/", {"q": "parkbänkar"})
+
+    results = response.context["results"]
+    assert sorted(hit.document.pk for hit in results.hits) == sorted(
+        d.pk for d in material.public_documents
+    )
+    assert results.total == 3
+    assert_no_marker(response)
+    # excluding a hidden word changes nothing: the count is no oracle for hidden material
+    excluded = anonymous_get("/sok/", {"q": "parkbänkar -ZqXcOnFm"})
+    assert excluded.context["results"].total == 3
+    assert_no_marker(excluded, typed=("-ZqXcOnFm",))
+    for query in PUBLIC_QUERIES:
+        for page in search_responses(query):
+            assert_no_marker(page, typed=(query,))
+
+
+def test_exports_never_hold_a_marker(material):
+    for query in ["", *PUBLIC_QUERIES, *MARKER_QUERIES]:
+        for path in ("/sok/export.csv", "/sok/export.xlsx"):
+            for selection in ("handlingar", "arenden"):
+                response = anonymous_get(path, {"q": query, "urval": selection})
+                assert response.status_code == 200, (path, query, selection)
+                assert_no_marker(response, typed=(query,))
+
+
+def test_pages_never_show_a_marker(material):
+    cases = [material.public_case, material.protected_case, material.street_case]
+    pages = [
+        "/",
+        material.public_case.board.get_absolute_url(),
+        material.meeting.get_absolute_url(),
+        *(case.get_absolute_url() for case in cases),
+    ]
+    for path in pages:
+        response = anonymous_get(path)
+        assert response.status_code == 200, path
+        assert_no_marker(response)
+    for case in cases:
+        for typed in (case.dnr, case.dnr_key.lower().replace(" ", "")):
+            response = Client().get("/dnr/", {"q": typed}, follow=True)
+            assert response.status_code == 200
+            assert_no_marker(response, typed=(typed,))
+    assert_no_marker(anonymous_get("/dnr/", {"q": "HV 2026"}), typed=("HV 2026",))
+
+
+def test_case_pages_name_protected_cases_by_their_public_titles(material):
+    page = anonymous_get(material.public_case.get_absolute_url()).content.decode()
+    protected = anonymous_get(material.protected_case.get_absolute_url()).content.decode()
+
+    assert "HV 2026/31</a> Orosanmälan" in page  # the reference shows the public title
+    assert "Handlingar som inte är publicerade" in page
+    dnr = material.protected_case.dnr_key
+    assert f'<h1><span class="dnr">{dnr}</span> Ärende om bistånd</h1>' in protected
+
+
+def test_attachments_of_hidden_material_are_not_served(material):
+    for attachment in material.hidden_attachments:
+        assert Client().get(f"/bilaga/{attachment.pk}/").status_code == 404
+    for attachment in material.public_attachments:
+        response = anonymous_get(f"/bilaga/{attachment.pk}/")
+        assert response.status_code == 200
+        assert_no_marker(response)
+
+
+def test_request_pages_name_hidden_handlings_by_number_only(material):
+    client = Client()
+    for document in material.hidden_documents:
+        client.post("/begar/lagg-till/", {"handling": document.pk})
+
+    basket = client.get("/begar/")
+
+    assert basket.status_code == 200
+    assert len(basket.context["documents"]) == len(material.hidden_documents) - 1  # cancelled
+    assert_no_marker(basket)
+
+
+def test_protecting_a_title_later_hides_it_from_every_channel(client, material):
+    case = registering.register_case(
+        board=material.public_case.board,
+        dnr="HV 2026/40",
+        title="Lekplats zqxlaterm i Grimsta",
+        registered_on=datetime.date(2026, 3, 11),
+    )
+    _document(case, "Tjänsteutlåtande om lekplats", kind="tjansteutlatande", full_text="Lekplats.")
+    registering.add_open_cases_to_agenda(meeting=material.meeting)
+    assert "zqxlaterm" in anonymous_get(material.meeting.get_absolute_url()).content.decode()
+    client.force_login(staff("reg", case.board))
+
+    client.post(
+        f"/admin/cases/case/{case.pk}/change/",
+        change_form(case, title_protected="on", public_title="Lekplats"),
+    )
+
+    for query in ("ZqXlAtErM", "zqxlatrm", "lekplats"):
+        for response in search_responses(query):
+            assert_no_marker(response, typed=(query,))
+        for path in ("/sok/export.csv", "/sok/export.xlsx"):
+            for selection in ("handlingar", "arenden"):
+                export = anonymous_get(path, {"q": query, "urval": selection})
+                assert_no_marker(export, typed=(query,))
+    for path in ("/", case.board.get_absolute_url(), material.meeting.get_absolute_url()):
+        assert_no_marker(anonymous_get(path))
+    assert_no_marker(anonymous_get(case.get_absolute_url()))
+    assert marker_words() == set()
