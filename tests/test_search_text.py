@@ -153,3 +153,62 @@ def test_parse_query_and_tsquery_never_crash(text):
     sql, params = language.tsquery_sql(parsed, ocr=True)
 
     assert sql.count("%s") == len(params)
+
+
+def test_build_tsquery_holds_every_tsquery_of_the_request():
+    parsed = language.parse_query('"förslag till beslut" ängsmark -parkering')
+
+    built = language.build_tsquery(parsed, {"ängsmark": ["ängsmark", "angsmark"]})
+
+    phrase, word = "phraseto_tsquery('swedish', %s)", "to_tsquery('swedish', %s)"
+    assert (built.clean, built.ocr) == (
+        (
+            f"({phrase}) && ({word}) && (!!({word}))",
+            ("förslag till beslut", "'ängsmark':*", "'parkering'"),
+        ),
+        (
+            f"({phrase}) && ({word}) && (!!({word}))",
+            ("forslag till beslut", "'ängsmark':* | 'angsmark':*", "'parkering'"),
+        ),
+    )
+    assert (built.relaxed_clean, built.relaxed_ocr) == (
+        (
+            f"(plainto_tsquery('swedish', %s)) && ({word})",
+            ("förslag till beslut", "'ängsmark':*"),
+        ),
+        (
+            f"(plainto_tsquery('swedish', %s)) && ({word})",
+            ("forslag till beslut", "'ängsmark':* | 'angsmark':*"),
+        ),
+    )
+
+
+def test_build_tsquery_relaxed_is_the_query_without_phrases_or_exclusions():
+    built = language.build_tsquery(language.parse_query("ängsmark"), {"ängsmark": ["angsmark"]})
+
+    assert (built.relaxed_clean, built.relaxed_ocr, bool(built)) == (
+        ("(to_tsquery('swedish', %s))", ("'ängsmark':*",)),
+        ("(to_tsquery('swedish', %s))", ("'angsmark':*",)),
+        True,
+    )
+    assert bool(language.build_tsquery(language.parse_query("-parkering"))) is False
+
+
+def test_statements_read_the_requests_tsquery_as_built():
+    from cases.search import statements
+
+    parsed = language.parse_query('"otillåten påverkan" -buller')
+    variants = {"påverkan": ["paverkan"]}
+    built = language.build_tsquery(parsed, variants)
+    where, params = "public", []
+
+    assert statements.match_condition(built) == statements.match_condition(parsed, variants)
+    assert statements.rank_expression(built, table="e") == statements.rank_expression(
+        parsed, variants, table="e"
+    )
+    assert statements.gin_statement(built, None, where, params, "date") == (
+        statements.gin_statement(parsed, variants, where, params, "date")
+    )
+    assert statements.walk_statement(built, None, where, params, "date") == (
+        statements.walk_statement(parsed, variants, where, params, "date")
+    )

@@ -13,6 +13,7 @@
 - ``language``: Swedish text rules (normalisation, OCR folding, compounds, query parsing,
   tsquery text) and the constants the layers above share. Pure Python, no Django.
 
-A request parses the query once (``language.parse_query``) and passes the parsed query and
-the OCR spellings that occur (``candidates.present_variants``) down the layers.
+A request parses the query once (``language.parse_query``), builds its tsqueries once
+(``candidates.request_tsquery``: a ``language.TsQuery`` with the OCR spellings that occur,
+``candidates.present_variants``) and passes that down to every statement.
 """

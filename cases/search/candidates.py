@@ -23,6 +23,7 @@ from .statements import (
     gin_statement,
     match_condition,
     rank_expression,
+    relaxed_condition,
     walk_statement,
     where_sql,
 )
@@ -77,6 +78,12 @@ def present_variants(parsed: language.ParsedQuery) -> dict[str, list[str]]:
             present[word].append(spelling)
     # a word none of whose spellings occurs still needs one (that matches nothing)
     return {word: kept or expanded[word][:1] for word, kept in present.items()}
+
+
+def request_tsquery(parsed: language.ParsedQuery) -> language.TsQuery:
+    """The tsqueries a request passes down to every statement: built once, with the OCR
+    spellings that occur (``present_variants``)."""
+    return language.build_tsquery(parsed, present_variants(parsed) if parsed else {})
 
 
 def phrase_pairs(parsed: language.ParsedQuery) -> tuple[list[str], list[str]] | None:
@@ -145,7 +152,7 @@ MIN_PHRASE_SLICE_ENTRIES = 5_000
 
 
 def find_matches(
-    parsed: language.ParsedQuery,
+    parsed: language.ParsedQuery | language.TsQuery,
     filters: SearchFilters,
     *,
     limit: int,
@@ -157,22 +164,18 @@ def find_matches(
 ) -> list[Candidate]:
     """The first ``limit`` public matches in date order (newest first unless ``oldest``),
     with their rank when ``ranked``: from the newest slice when it holds enough (every match
-    outside it is older than every match in it), else from all entries."""
-    options = {
-        "limit": limit,
-        "variants": variants,
-        "skip": skip,
-        "ranked": ranked,
-        "pairs": pairs,
-    }
-    if parsed and not oldest:
+    outside it is older than every match in it), else from all entries. ``parsed`` is the
+    request's ``TsQuery`` or a parsed query (its tsqueries built here with ``variants``)."""
+    tsquery = language.as_tsquery(parsed, variants)
+    options = {"limit": limit, "skip": skip, "ranked": ranked, "pairs": pairs}
+    if tsquery and not oldest:
         cutoff = recent_cutoff(MIN_PHRASE_SLICE_ENTRIES if pairs else MIN_SLICE_ENTRIES)
         if cutoff is not None and (filters.date_from is None or filters.date_from < cutoff):
             recent = dataclasses.replace(filters, date_from=cutoff)
-            rows = _matches_statement(parsed, recent, oldest=False, **options)
+            rows = _matches_statement(tsquery, recent, oldest=False, **options)
             if len(rows) >= limit:
                 return rows
-    return _matches_statement(parsed, filters, oldest=oldest, **options)
+    return _matches_statement(tsquery, filters, oldest=oldest, **options)
 
 
 # The statistics change only when the table is analysed, and any cutoff gives the same
@@ -223,24 +226,19 @@ def _read_recent_cutoff(min_entries: int, table: str) -> datetime.date | None:
 
 
 def _matches_statement(
-    parsed: language.ParsedQuery,
+    tsquery: language.TsQuery,
     filters: SearchFilters,
     *,
     limit: int,
-    variants: dict | None,
     skip: str,
     oldest: bool,
     ranked: bool,
     pairs: tuple[list[str], list[str]] | None = None,
 ) -> list[Candidate]:
-    """The first ``limit`` public matches in date order. One statement.
-
-    Longer than the house limit on purpose: the probe, both plans and the rank are one
-    statement whose dozen parameter lists must stay in the order of its text, which is
-    easiest to check when they are assembled side by side."""
+    """The first ``limit`` public matches in date order. One statement."""
     where, params = where_sql(filters, skip=skip)
     order = date_order(oldest)
-    if not parsed:
+    if not tsquery:
         sql = (
             f"SELECT {CANDIDATE_COLUMNS}, 0::real FROM cases_searchentry WHERE {where} "
             f"ORDER BY {order} LIMIT %s"
@@ -248,23 +246,49 @@ def _matches_statement(
         with connection.cursor() as cursor:
             cursor.execute(sql, [*params, limit])
             return [Candidate(*row) for row in cursor.fetchall()]
-    match_sql, match_params = match_condition(parsed, variants)
-    walk_sql, walk_params = walk_statement(parsed, variants, where, params, order)
     since = None if oldest else filters.date_from
-    gin_sql, gin_params = gin_statement(parsed, variants, where, params, order, since, pairs)
-    if parsed.needs_positions:
+    sql, params = _probed_statement(tsquery, where, params, order, limit, since, pairs)
+    if ranked:
+        rank_sql, rank_params = rank_expression(tsquery, table="e")
+        sql = (
+            f"SELECT c.*, (SELECT {rank_sql} FROM cases_searchentry e "
+            f"WHERE e.document_id = c.document_id) FROM ({sql}) c"
+        )
+        params = [*rank_params, *params]
+    else:
+        sql = f"SELECT c.*, 0::real FROM ({sql}) c"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = [Candidate(*row) for row in cursor.fetchall()]
+    # The statement returns the rows in order; sorting again costs nothing and makes the
+    # order independent of the plan.
+    rows.sort(key=_date_key, reverse=not oldest)
+    return rows
+
+
+def _probed_statement(
+    tsquery: language.TsQuery,
+    where: str,
+    params: list,
+    order: str,
+    limit: int,
+    since: datetime.date | None,
+    pairs: tuple[list[str], list[str]] | None,
+) -> tuple[str, list]:
+    """The probe and both plans (the walk, GIN) as one statement, which runs the plan the
+    probe finds cheaper. Its parameter lists are assembled side by side in the order of its
+    text."""
+    match_sql, match_params = match_condition(tsquery)
+    walk_sql, walk_params = walk_statement(tsquery, None, where, params, order)
+    gin_sql, gin_params = gin_statement(tsquery, None, where, params, order, since, pairs)
+    if tsquery.parsed.needs_positions:
         # GIN reads the candidates and then tests their vectors: count the candidates in the
         # probe too. Through the pair index they are about the phrase matches; otherwise the
         # entries with all the words (the relaxed query).
         if pairs:
             relaxed_sql, relaxed_params = match_sql, match_params
         else:
-            clean_sql, clean_params = language.tsquery_sql(parsed, ocr=False, relaxed=True)
-            ocr_sql, ocr_params = language.tsquery_sql(
-                parsed, ocr=True, variants=variants, relaxed=True
-            )
-            relaxed_sql = f"(clean_vector @@ ({clean_sql}) OR ocr_vector @@ ({ocr_sql}))"
-            relaxed_params = [*clean_params, *ocr_params]
+            relaxed_sql, relaxed_params = relaxed_condition(tsquery)
         tested = f"+ %s::float8 * {WALK_COST_RATIO} * relaxed * n"
         tested_params = [limit]
     else:
@@ -299,22 +323,7 @@ def _matches_statement(
         limit,
         *tested_params,
     ]
-    if ranked:
-        rank_sql, rank_params = rank_expression(parsed, variants, table="e")
-        sql = (
-            f"SELECT c.*, (SELECT {rank_sql} FROM cases_searchentry e "
-            f"WHERE e.document_id = c.document_id) FROM ({sql}) c"
-        )
-        params = [*rank_params, *params]
-    else:
-        sql = f"SELECT c.*, 0::real FROM ({sql}) c"
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = [Candidate(*row) for row in cursor.fetchall()]
-    # The statement returns the rows in order; sorting again costs nothing and makes the
-    # order independent of the plan.
-    rows.sort(key=_date_key, reverse=not oldest)
-    return rows
+    return sql, params
 
 
 def _date_key(candidate: Candidate):

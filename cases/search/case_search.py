@@ -55,12 +55,10 @@ def search_cases(
     filters when there are no words): one page of them in ``sort`` order, the total and the
     board and status facets (a facet whose own filter is active counted without it)."""
     words, filters = criteria.resolve_dnr_query(query, filters)
-    parsed = language.parse_query(words)
-    variants = candidates.present_variants(parsed) if parsed else {}
+    tsquery = candidates.request_tsquery(language.parse_query(words))
     return _search(
-        parsed,
+        tsquery,
         filters,
-        variants,
         sort=sort,
         page=page,
         page_size=page_size,
@@ -70,7 +68,7 @@ def search_cases(
 
 
 def best_cases(
-    parsed: language.ParsedQuery,
+    parsed: language.ParsedQuery | language.TsQuery,
     filters: criteria.SearchFilters,
     *,
     variants: dict | None = None,
@@ -78,11 +76,11 @@ def best_cases(
     exact_limit: int = EXACT_LIMIT,
 ) -> CaseResults:
     """The ``limit`` most relevant matching cases and the total, without facets (the
-    documents tab shows them above the documents)."""
+    documents tab shows them above the documents). ``parsed``: the request's ``TsQuery``,
+    or a parsed query (searched with ``variants``)."""
     return _search(
-        parsed,
+        language.as_tsquery(parsed, variants),
         filters,
-        variants,
         sort=criteria.SORT_RELEVANCE,
         page=1,
         page_size=limit,
@@ -91,18 +89,15 @@ def best_cases(
     )
 
 
-def _search(
-    parsed, filters, variants, *, sort, page, page_size, exact_limit, facets
-) -> CaseResults:
+def _search(tsquery, filters, *, sort, page, page_size, exact_limit, facets) -> CaseResults:
     if not searchable(filters):
         return CaseResults([], 0, False, 1, 1)
-    relevance = sort == criteria.SORT_RELEVANCE and bool(parsed)
+    relevance = sort == criteria.SORT_RELEVANCE and bool(tsquery)
     oldest = sort == criteria.SORT_OLDEST
     page = max(page, 1)
     total, oldest_counted, counts, ids = _statement(
-        parsed,
+        tsquery,
         filters,
-        variants,
         cap=exact_limit + 1,
         relevance=relevance,
         oldest=oldest,
@@ -118,9 +113,8 @@ def _search(
     pages = max(1, -(-min(total, exact_limit) // page_size))
     if page > pages:  # a page beyond the last shows the last
         return _search(
-            parsed,
+            tsquery,
             filters,
-            variants,
             sort=sort,
             page=pages,
             page_size=page_size,
@@ -132,9 +126,9 @@ def _search(
     if facets:
         board_counts, status_counts = counts
         if filters.board:
-            board_counts = _facet_counts(parsed, filters, variants, "board", exact_limit)
+            board_counts = _facet_counts(tsquery, filters, "board", exact_limit)
         if filters.status:
-            status_counts = _facet_counts(parsed, filters, variants, "status", exact_limit)
+            status_counts = _facet_counts(tsquery, filters, "status", exact_limit)
         results.facets = {
             "board": _board_facet(board_counts, filters),
             "status": _status_facet(status_counts, filters),
@@ -142,20 +136,19 @@ def _search(
     return results
 
 
-def _source(parsed, variants) -> tuple[str, list]:
+def _source(tsquery: language.TsQuery) -> tuple[str, list]:
     """The matching case entries (all entries without words): cases_case_matches (migration
     0015) plans only the two GIN index scans."""
-    if not parsed:
+    if not tsquery:
         return "cases_casesearchentry", []
-    clean_sql, clean_params = language.tsquery_sql(parsed, ocr=False)
-    ocr_sql, ocr_params = language.tsquery_sql(parsed, ocr=True, variants=variants)
+    (clean_sql, clean_params), (ocr_sql, ocr_params) = tsquery.clean, tsquery.ocr
     return f"cases_case_matches(({clean_sql}), ({ocr_sql}))", [*clean_params, *ocr_params]
 
 
-def _matches_cte(parsed, filters, variants, *, cap: int, oldest: bool, skip: str = ""):
+def _matches_cte(tsquery, filters, *, cap: int, oldest: bool, skip: str = ""):
     # the case table has the columns where_sql reads (a kind or dnr never gets here)
     where, params = statements.where_sql(filters, skip=skip)
-    source, source_params = _source(parsed, variants)
+    source, source_params = _source(tsquery)
     order = "date, case_id" if oldest else "date DESC, case_id DESC"
     sql = (
         f"matches AS MATERIALIZED (SELECT case_id, date, board_id, status FROM {source} "
@@ -164,11 +157,10 @@ def _matches_cte(parsed, filters, variants, *, cap: int, oldest: bool, skip: str
     return sql, [*source_params, *params, cap]
 
 
-def _relevance_order(parsed, variants) -> tuple[str, list]:
+def _relevance_order(tsquery: language.TsQuery) -> tuple[str, list]:
     """The case ids of ``matches`` in relevance order: the newest RANKED matches by rank
     (then newest), the rest newest first, as the documents' relevance order."""
-    clean_sql, clean_params = language.tsquery_sql(parsed, ocr=False)
-    ocr_sql, ocr_params = language.tsquery_sql(parsed, ocr=True, variants=variants)
+    (clean_sql, clean_params), (ocr_sql, ocr_params) = tsquery.clean, tsquery.ocr
     sql = (
         "SELECT m.case_id FROM (SELECT case_id, date, row_number() OVER "
         "(ORDER BY date DESC, case_id DESC) AS n FROM matches) m "
@@ -181,12 +173,12 @@ def _relevance_order(parsed, variants) -> tuple[str, list]:
     return sql, [*clean_params, *ocr_params, RANKED, RANKED]
 
 
-def _statement(parsed, filters, variants, *, cap, relevance, oldest, offset, limit, facets):
+def _statement(tsquery, filters, *, cap, relevance, oldest, offset, limit, facets):
     """One statement: the number of matches (up to ``cap``), the date of the last one
     counted, the facet counts over them and the ids of one page."""
-    cte, params = _matches_cte(parsed, filters, variants, cap=cap, oldest=oldest)
+    cte, params = _matches_cte(tsquery, filters, cap=cap, oldest=oldest)
     if relevance:
-        order_sql, order_params = _relevance_order(parsed, variants)
+        order_sql, order_params = _relevance_order(tsquery)
         page_sql = f"{order_sql} OFFSET %s LIMIT %s"
         page_params = [*order_params, offset, limit]
     else:
@@ -221,11 +213,9 @@ def _json_counts(value) -> dict:
     return dict(value)
 
 
-def _facet_counts(parsed, filters, variants, skip: str, exact_limit: int) -> dict:
+def _facet_counts(tsquery, filters, skip: str, exact_limit: int) -> dict:
     """A facet counted without its own filter (so the other values can be chosen)."""
-    cte, params = _matches_cte(
-        parsed, filters, variants, cap=exact_limit + 1, oldest=False, skip=skip
-    )
+    cte, params = _matches_cte(tsquery, filters, cap=exact_limit + 1, oldest=False, skip=skip)
     column = "board_id" if skip == "board" else "status"
     with connection.cursor() as cursor:
         cursor.execute(
@@ -259,12 +249,11 @@ def result_ids(*, query: str, filters: criteria.SearchFilters, sort: str, chunk_
     words, filters = criteria.resolve_dnr_query(query, filters)
     if not searchable(filters):
         return
-    parsed = language.parse_query(words)
-    variants = candidates.present_variants(parsed) if parsed else {}
+    tsquery = candidates.request_tsquery(language.parse_query(words))
     where, params = statements.where_sql(filters)
-    source, source_params = _source(parsed, variants)
-    if sort == criteria.SORT_RELEVANCE and parsed:
-        order_sql, order_params = _relevance_order(parsed, variants)
+    source, source_params = _source(tsquery)
+    if sort == criteria.SORT_RELEVANCE and tsquery:
+        order_sql, order_params = _relevance_order(tsquery)
         sql = (
             f"WITH matches AS MATERIALIZED (SELECT case_id, date FROM {source} WHERE {where}) "
             f"{order_sql}"
@@ -285,9 +274,8 @@ def count_matches(*, query: str, filters: criteria.SearchFilters, limit: int) ->
     words, filters = criteria.resolve_dnr_query(query, filters)
     if not searchable(filters):
         return 0
-    parsed = language.parse_query(words)
-    variants = candidates.present_variants(parsed) if parsed else {}
-    cte, params = _matches_cte(parsed, filters, variants, cap=limit + 1, oldest=False)
+    tsquery = candidates.request_tsquery(language.parse_query(words))
+    cte, params = _matches_cte(tsquery, filters, cap=limit + 1, oldest=False)
     with connection.cursor() as cursor:
         cursor.execute(f"WITH {cte} SELECT count(*) FROM matches", params)
         return cursor.fetchone()[0]

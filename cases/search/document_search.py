@@ -15,7 +15,7 @@ from portal.db_router import read_connection as connection
 
 from ..models import Board, Case, CaseStatus, Document, DocumentKind, SearchEntry
 from . import estimates, language, snippets
-from .candidates import Candidate, by_rank, find_matches, phrase_pairs, present_variants
+from .candidates import Candidate, by_rank, find_matches, phrase_pairs, request_tsquery
 from .criteria import SORT_OLDEST, SORT_RELEVANCE, FacetValue, SearchFilters, resolve_dnr_query
 from .snippets import reference_snippets
 from .statements import date_order, gin_statement, match_condition, where_sql
@@ -64,14 +64,12 @@ def result_ids(
     """
     query, filters = resolve_dnr_query(query, filters)
     parsed = language.parse_query(query)
-    variants = present_variants(parsed) if parsed else {}
+    tsquery = request_tsquery(parsed)
     pairs = phrase_pairs(parsed)
     where, params = where_sql(filters)
     oldest = sort == SORT_OLDEST
     if sort == SORT_RELEVANCE and parsed:
-        newest = find_matches(
-            parsed, filters, limit=RESULT_CAP + 1, variants=variants, ranked=True, pairs=pairs
-        )
+        newest = find_matches(tsquery, filters, limit=RESULT_CAP + 1, ranked=True, pairs=pairs)
         yield from (c.pk for c in by_rank(newest[:RESULT_CAP]))
         if len(newest) <= RESULT_CAP:
             return
@@ -83,7 +81,7 @@ def result_ids(
     if parsed:
         # Every match is read: through GIN that is one index entry each, where the walk would
         # test the vector of every filtered entry.
-        sql, params = gin_statement(parsed, variants, where, params, order, pairs=pairs)
+        sql, params = gin_statement(tsquery, None, where, params, order, pairs=pairs)
         sql = f"SELECT document_id FROM ({sql}) c ORDER BY {order}"
     else:
         sql = f"SELECT document_id FROM cases_searchentry WHERE {where} ORDER BY {order}"
@@ -142,12 +140,10 @@ def search_documents(
     """
     words, filters = resolve_dnr_query(query, filters)
     parsed = language.parse_query(words)
-    variants = present_variants(parsed) if parsed else {}
+    tsquery = request_tsquery(parsed)
     pairs = phrase_pairs(parsed)
     relevance = sort == SORT_RELEVANCE and bool(parsed)
-    newest = find_matches(
-        parsed, filters, limit=RESULT_CAP + 1, variants=variants, ranked=relevance, pairs=pairs
-    )
+    newest = find_matches(tsquery, filters, limit=RESULT_CAP + 1, ranked=relevance, pairs=pairs)
     total, capped = min(len(newest), RESULT_CAP), len(newest) > RESULT_CAP
     estimate = None
     if capped:
@@ -160,9 +156,7 @@ def search_documents(
     if relevance:
         ordered = by_rank(newest)
     elif sort == SORT_OLDEST and capped:
-        ordered = find_matches(
-            parsed, filters, limit=offset + PAGE_SIZE, variants=variants, oldest=True, pairs=pairs
-        )
+        ordered = find_matches(tsquery, filters, limit=offset + PAGE_SIZE, oldest=True, pairs=pairs)
     elif sort == SORT_OLDEST:
         ordered = newest[::-1]
     else:
@@ -171,26 +165,22 @@ def search_documents(
 
     results = SearchResults(
         query=query,
-        hits=_page_hits(page_ids, parsed, filters, variants),
+        hits=_page_hits(page_ids, tsquery, filters),
         total=total,
         total_capped=capped,
         page=page,
         pages=pages,
-        facets=_facets(newest, parsed, filters, variants, pairs),
+        facets=_facets(newest, tsquery, filters, pairs),
         total_estimate=estimate,
     )
     if parsed:
         results.case_hits, results.case_total, results.case_total_capped = case_hits(
-            parsed, filters, variants=variants
+            tsquery, filters
         )
     if total == 0 and not results.case_hits:
         if filters.active:
             unfiltered = find_matches(
-                parsed,
-                filters.without_user_filters(),
-                limit=RESULT_CAP + 1,
-                variants=variants,
-                pairs=pairs,
+                tsquery, filters.without_user_filters(), limit=RESULT_CAP + 1, pairs=pairs
             )
             results.unfiltered_total = min(len(unfiltered), RESULT_CAP)
         if not results.unfiltered_total:
@@ -208,22 +198,22 @@ def newest_hits(
     and its date (the search table's, which orders them): what a search's feed shows."""
     words, filters = resolve_dnr_query(query, filters)
     parsed = language.parse_query(words)
-    variants = present_variants(parsed) if parsed else {}
-    newest = find_matches(
-        parsed, filters, limit=limit, variants=variants, pairs=phrase_pairs(parsed)
-    )
+    tsquery = request_tsquery(parsed)
+    newest = find_matches(tsquery, filters, limit=limit, pairs=phrase_pairs(parsed))
     dates = {c.pk: c.date for c in newest}
-    hits = _page_hits(list(dates), parsed, filters, variants)
+    hits = _page_hits(list(dates), tsquery, filters)
     return [(hit, dates[hit.document.pk]) for hit in hits]
 
 
-def _page_hits(page_ids: list[int], parsed, filters: SearchFilters, variants) -> list[SearchHit]:
+def _page_hits(
+    page_ids: list[int], tsquery: language.TsQuery, filters: SearchFilters
+) -> list[SearchHit]:
     """The page's documents in page order, each with its snippet: the passage where the
     words occur, or for a dnr query the place the number is mentioned."""
     documents = Document.objects.select_related("case", "case__board").only(*HIT_FIELDS)
     documents = documents.in_bulk(page_ids)
-    if parsed:
-        passages = snippets.page_snippets(page_ids, parsed, variants)
+    if tsquery:
+        passages = snippets.page_snippets(page_ids, tsquery)
     elif filters.dnr:
         passages = {
             pk: snippets.Snippet(text)
@@ -240,15 +230,15 @@ def _page_hits(page_ids: list[int], parsed, filters: SearchFilters, variants) ->
     ]
 
 
-def _facets(newest: list[Candidate], parsed, filters: SearchFilters, variants, pairs) -> dict:
+def _facets(
+    newest: list[Candidate], tsquery: language.TsQuery, filters: SearchFilters, pairs
+) -> dict:
     """Board, kind and status counts over the candidates; a facet whose own filter is
     active is counted over the candidates without that filter."""
 
     def facet_set(field_name: str) -> list[Candidate]:
         if getattr(filters, field_name):
-            return find_matches(
-                parsed, filters, limit=RESULT_CAP, variants=variants, skip=field_name, pairs=pairs
-            )
+            return find_matches(tsquery, filters, limit=RESULT_CAP, skip=field_name, pairs=pairs)
         return newest
 
     return {
@@ -262,7 +252,7 @@ CASE_HITS = 5
 
 
 def case_hits(
-    parsed: language.ParsedQuery,
+    parsed: language.ParsedQuery | language.TsQuery,
     filters: SearchFilters,
     *,
     variants: dict | None = None,
@@ -270,7 +260,8 @@ def case_hits(
 ) -> tuple[list[Case], int, bool]:
     """The cases whose own (public) title matches the query, most relevant first: the best
     ``limit``, how many matched (exact up to case_search.EXACT_LIMIT, else an estimate) and
-    whether the number is an estimate. See cases/case_search.py."""
+    whether the number is an estimate. See cases/case_search.py. ``parsed``: the request's
+    ``TsQuery``, or a parsed query (searched with ``variants``)."""
     from .case_search import best_cases  # case_search reads this module's helpers
 
     if not parsed:

@@ -274,6 +274,47 @@ def tsquery_sql(
     return " && ".join(parts) or "''::tsquery", params
 
 
+@dataclass(frozen=True)
+class TsQuery:
+    """The tsquery SQL of one search, built once per request and passed down to every
+    statement: (text, parameters) for the clean and the OCR vector, and the relaxed form of
+    each (what a GIN index answers alone, see :func:`tsquery_sql`)."""
+
+    parsed: ParsedQuery
+    variants: Mapping[str, list[str]] | None
+    clean: tuple[str, tuple[str, ...]]
+    ocr: tuple[str, tuple[str, ...]]
+    relaxed_clean: tuple[str, tuple[str, ...]]
+    relaxed_ocr: tuple[str, tuple[str, ...]]
+
+    def __bool__(self) -> bool:
+        return bool(self.parsed)
+
+
+def build_tsquery(parsed: ParsedQuery, variants: Mapping[str, list[str]] | None = None) -> TsQuery:
+    """The request's :class:`TsQuery`; ``variants`` as for :func:`tsquery_sql`."""
+
+    def sql(**options) -> tuple[str, tuple[str, ...]]:
+        text, params = tsquery_sql(parsed, **options)
+        return text, tuple(params)
+
+    clean = sql(ocr=False)
+    ocr = sql(ocr=True, variants=variants)
+    if not parsed.needs_positions:  # then the relaxed query is the query
+        return TsQuery(parsed, variants, clean, ocr, clean, ocr)
+    relaxed_clean = sql(ocr=False, relaxed=True)
+    relaxed_ocr = sql(ocr=True, variants=variants, relaxed=True)
+    return TsQuery(parsed, variants, clean, ocr, relaxed_clean, relaxed_ocr)
+
+
+def as_tsquery(
+    query: "ParsedQuery | TsQuery", variants: Mapping[str, list[str]] | None = None
+) -> TsQuery:
+    """The request's TsQuery as it is, or one built from a parsed query and ``variants``
+    (for a caller that searches once)."""
+    return query if isinstance(query, TsQuery) else build_tsquery(query, variants)
+
+
 def weighted_vector_sql(parts: Iterable[tuple[str, str]]) -> str:
     """``setweight(to_tsvector(...), 'A') || ...`` for (weight, placeholder-name) pairs."""
     return " || ".join(

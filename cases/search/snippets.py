@@ -57,9 +57,14 @@ class Snippet:
 
 
 def page_snippets(
-    page_ids: list[int], parsed: language.ParsedQuery, variants: dict | None = None
+    page_ids: list[int],
+    parsed: language.ParsedQuery | language.TsQuery,
+    variants: dict | None = None,
 ) -> dict[int, Snippet]:
-    """The snippet of each document on the page."""
+    """The snippet of each document on the page; ``parsed``: the request's ``TsQuery``, or
+    a parsed query (its words found in the OCR spellings ``variants``)."""
+    tsquery = language.as_tsquery(parsed, variants)
+    parsed, variants = tsquery.parsed, tsquery.variants
     if not page_ids:
         return {}
     with connection.cursor() as cursor:

@@ -11,12 +11,24 @@ from .criteria import SearchFilters
 
 
 def match_condition(
-    parsed: language.ParsedQuery, variants: dict | None = None
+    query: language.ParsedQuery | language.TsQuery, variants: dict | None = None
 ) -> tuple[str, list[str]]:
+    """The match test over the search table's two vectors. ``query`` is the request's
+    ``TsQuery`` (``variants`` then unused) or a parsed query, whose tsqueries are built here
+    with ``variants``; the same holds for every statement below."""
     # Column names stay unqualified: the condition is also used inside subqueries, where
     # Django aliases the table (U0) and a qualified name would silently correlate.
-    clean_sql, clean_params = language.tsquery_sql(parsed, ocr=False)
-    ocr_sql, ocr_params = language.tsquery_sql(parsed, ocr=True, variants=variants)
+    tsquery = language.as_tsquery(query, variants)
+    return _vectors_match(tsquery.clean, tsquery.ocr)
+
+
+def relaxed_condition(tsquery: language.TsQuery) -> tuple[str, list[str]]:
+    """The match test of the relaxed query (what a GIN index answers alone)."""
+    return _vectors_match(tsquery.relaxed_clean, tsquery.relaxed_ocr)
+
+
+def _vectors_match(clean: tuple, ocr: tuple) -> tuple[str, list[str]]:
+    (clean_sql, clean_params), (ocr_sql, ocr_params) = clean, ocr
     return (
         f"(clean_vector @@ ({clean_sql}) OR ocr_vector @@ ({ocr_sql}))",
         [*clean_params, *ocr_params],
@@ -24,10 +36,13 @@ def match_condition(
 
 
 def rank_expression(
-    parsed: language.ParsedQuery, variants: dict | None = None, *, table: str = ""
+    query: language.ParsedQuery | language.TsQuery,
+    variants: dict | None = None,
+    *,
+    table: str = "",
 ) -> tuple[str, list[str]]:
-    clean_sql, clean_params = language.tsquery_sql(parsed, ocr=False)
-    ocr_sql, ocr_params = language.tsquery_sql(parsed, ocr=True, variants=variants)
+    tsquery = language.as_tsquery(query, variants)
+    (clean_sql, clean_params), (ocr_sql, ocr_params) = tsquery.clean, tsquery.ocr
     prefix = f"{table}." if table else ""
     return (
         f"coalesce(ts_rank({prefix}clean_vector, {clean_sql}), 0) + "
@@ -102,8 +117,8 @@ def date_order(oldest: bool) -> str:
 
 
 def gin_statement(
-    parsed,
-    variants,
+    query: language.ParsedQuery | language.TsQuery,
+    variants: dict | None,
     where: str,
     params: list,
     order: str,
@@ -117,14 +132,14 @@ def gin_statement(
 
     A phrase or an exclusion needs the positions in the vector, which a GIN index does not
     hold, so it would recheck the vector of every entry with all the words. Instead the
-    index is asked for the relaxed query (``tsquery_sql(relaxed=True)``, answered from the
-    index alone), the filters and the order are applied, and the vectors are tested in that
-    order: a LIMIT outside stops after enough matches. With ``pairs`` (``phrase_pairs``)
+    index is asked for the relaxed query (``TsQuery.relaxed_clean`` and ``relaxed_ocr``,
+    answered from the index alone), the filters and the order are applied, and the vectors
+    are tested in that order: a LIMIT outside stops after enough matches. With ``pairs`` (``phrase_pairs``)
     the pair index (migration 0012) answers instead: far fewer entries than those with all
     the words."""
-    relaxed = parsed.needs_positions
-    clean_sql, clean_params = language.tsquery_sql(parsed, ocr=False, relaxed=relaxed)
-    ocr_sql, ocr_params = language.tsquery_sql(parsed, ocr=True, variants=variants, relaxed=relaxed)
+    tsquery = language.as_tsquery(query, variants)
+    relaxed = tsquery.parsed.needs_positions
+    (clean_sql, clean_params), (ocr_sql, ocr_params) = tsquery.relaxed_clean, tsquery.relaxed_ocr
     if pairs and since is None:
         source = "cases_search_phrase_matches(%s::text[], %s::text[])"
         source_params = list(pairs)
@@ -140,7 +155,7 @@ def gin_statement(
     sql = f"SELECT {CANDIDATE_COLUMNS} FROM {source} WHERE {where} ORDER BY {order}"
     params = [*source_params, *params]
     if relaxed:
-        match_sql, match_params = match_condition(parsed, variants)
+        match_sql, match_params = match_condition(tsquery)
         columns = ", ".join(f"r.{c.strip()}" for c in CANDIDATE_COLUMNS.split(","))
         # OFFSET 0 in the lateral keeps one index lookup per row in date order; flattened,
         # the planner hash-joins a scan that tests the vector of every entry (44 -> 9 ms).
@@ -153,11 +168,17 @@ def gin_statement(
     return sql, params
 
 
-def walk_statement(parsed, variants, where: str, params: list, order: str) -> tuple[str, list]:
+def walk_statement(
+    query: language.ParsedQuery | language.TsQuery,
+    variants: dict | None,
+    where: str,
+    params: list,
+    order: str,
+) -> tuple[str, list]:
     """The public matches passing ``where`` in ``order``, walking an ordered index: the
     filtered entries in order behind an OFFSET 0 fence (an ordered index scan, since the
     LIMIT outside asks for few rows), the vectors tested above it."""
-    match_sql, match_params = match_condition(parsed, variants)
+    match_sql, match_params = match_condition(query, variants)
     # coalesce() hides the test from the planner's selectivity estimate, which for these
     # tsqueries is off by orders of magnitude; the plan is fixed by the shape anyway, and a
     # sane estimate keeps the statement below jit_above_cost (JIT compiled for ~30 ms here).
