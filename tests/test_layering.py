@@ -1,6 +1,7 @@
 """The layering the house style promises: migrations are frozen (they import no app code, so
 a later change to the app cannot change an old migration), and the pure modules (dnr, the
-search text rules, the importers' parsers) run without Django."""
+search text rules, the importers' parsers) run without Django; and no function in cases/ or
+portal/ is over 60 lines unless its docstring says why."""
 
 import ast
 import re
@@ -86,3 +87,48 @@ def test_every_design_note_the_code_cites_exists():
         cited.update(re.findall(r"docs/[\w-]+\.md", path.read_text(encoding="utf-8")))
     missing = sorted(name for name in cited if not (ROOT / name).is_file())
     assert (len(cited) >= 4, missing) == (True, [])
+
+
+MAX_FUNCTION_LINES = 60
+# A longer function says why in its docstring: "Longer than (or Over) the house limit"
+# followed by the reason (four words at least).
+LONG_REASON = re.compile(r"(?:Longer\s+than|Over)\s+the\s+house\s+limit\b\W+\w+(?:\W+\w+){3,}")
+
+
+def _long_functions(paths, root: Path = ROOT) -> list[str]:
+    found = []
+    for path in paths:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                continue
+            lines = node.end_lineno - node.lineno + 1
+            reason = LONG_REASON.search(ast.get_docstring(node) or "")
+            if lines > MAX_FUNCTION_LINES and reason is None:
+                found.append(f"{path.relative_to(root)}: {node.name} ({lines} lines)")
+    return found
+
+
+def test_no_function_over_60_lines_without_a_reason_in_its_docstring():
+    paths = sorted([*ROOT.glob("cases/**/*.py"), *ROOT.glob("portal/**/*.py")])
+
+    assert _long_functions(paths) == []
+
+
+def test_long_function_rule_counts_the_lines_and_reads_the_reason(tmp_path):
+    body = "".join(f"    x{n} = {n}\n" for n in range(59))
+    short = tmp_path / "short.py"
+    short.write_text(f"def short():\n{body}")
+    long = tmp_path / "long.py"
+    long.write_text(f"def long():\n{body}    return x0\n")
+    reasoned = tmp_path / "reasoned.py"
+    reasoned.write_text(
+        'def reasoned():\n    """Longer than the house\n    limit: one statement, its parameters in '
+        f'order."""\n{body}'
+    )
+    bare = tmp_path / "bare.py"
+    bare.write_text(f'def bare():\n    """Longer than the house limit."""\n{body}')
+
+    found = _long_functions([short, long, reasoned, bare], root=tmp_path)
+
+    assert found == ["long.py: long (61 lines)", "bare.py: bare (61 lines)"]
