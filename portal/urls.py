@@ -7,5 +7,6 @@ admin.site.index_title = "Diarium"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("oparl/v1.1/", include("cases.oparl.urls")),
     path("", include("cases.urls")),
 ]

@@ -59,6 +59,7 @@ class Document(models.Model):
         "inte tidpunkten för registreringen.",
     )
     registered_at = models.DateTimeField("registrerad", auto_now_add=True)
+    updated_at = models.DateTimeField("ändrad", auto_now=True)
     direction = models.CharField(
         "riktning", max_length=16, choices=Direction.choices, default=Direction.DRAWN_UP
     )
@@ -160,6 +161,8 @@ class Document(models.Model):
                 name="document_ocr_quality_range",
             ),
         ]
+        # the API's modified_since lists (incremental sync)
+        indexes = [models.Index(fields=["updated_at"], name="document_updated_at_idx")]
 
     def __str__(self) -> str:
         return f"{self.case.dnr}-{self.sequence} {self.title[:60]}"
@@ -225,6 +228,8 @@ class Attachment(models.Model):
     published = models.BooleanField("publicerad på webben", default=True)
     cancelled = models.BooleanField("makulerad", default=False)
     cancelled_reason = models.TextField("skäl för makulering", blank=True)
+    created_at = models.DateTimeField("skapad", auto_now_add=True)
+    updated_at = models.DateTimeField("ändrad", auto_now=True)
 
     history = HistoricalRecords(verbose_name="historik för bilaga")
     objects = AttachmentQuerySet.as_manager()

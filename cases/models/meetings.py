@@ -20,6 +20,8 @@ class Meeting(models.Model):
         "anslaget", null=True, blank=True, help_text="Dag då protokollet anslogs (KL 13 kap.)."
     )
     source_file = models.CharField("källfil", max_length=500, blank=True)
+    created_at = models.DateTimeField("skapad", auto_now_add=True)
+    updated_at = models.DateTimeField("ändrad", auto_now=True)
 
     class Meta:
         verbose_name = "sammanträde"
@@ -61,6 +63,8 @@ class AgendaItem(models.Model):
         on_delete=models.PROTECT,
         related_name="agenda_items",
     )
+    created_at = models.DateTimeField("skapad", auto_now_add=True)
+    updated_at = models.DateTimeField("ändrad", auto_now=True)
 
     class Meta:
         verbose_name = "dagordningspunkt"

@@ -55,6 +55,8 @@ class Board(models.Model):
         on_delete=models.PROTECT,
         related_name="predecessors",
     )
+    created_at = models.DateTimeField("skapad", auto_now_add=True)
+    updated_at = models.DateTimeField("ändrad", auto_now=True)
 
     class Meta:
         verbose_name = "nämnd"
@@ -154,6 +156,8 @@ class Case(models.Model):
         indexes = [
             models.Index(fields=["dnr_key"], name="case_dnr_key_idx"),
             models.Index(fields=["dnr_year", "dnr_number"], name="case_dnr_year_number_idx"),
+            # the API's modified_since lists (incremental sync)
+            models.Index(fields=["updated_at"], name="case_updated_at_idx"),
         ]
 
     def __str__(self) -> str:

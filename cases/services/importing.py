@@ -306,7 +306,7 @@ def _import_document(parsed, case: Case, existing, used: set[int], result: Impor
             for field in changed:
                 if field not in ("case", "sequence"):
                     setattr(document, field, changes[field])
-            document.save(update_fields=changed)
+            document.save(update_fields=[*changed, "updated_at"])
             result.documents_updated += 1
         if changed_text:
             record_references(document=document)
@@ -380,7 +380,7 @@ def _import_meeting(pack, board: Board, cases, source_file: str, result: ImportR
             AgendaItem.objects.create(meeting=meeting, number=entry.number, title=title, case=case)
         elif item.title != title or item.case_id != (case.pk if case else None):
             item.title, item.case = title, case
-            item.save(update_fields=["title", "case"])
+            item.save(update_fields=["title", "case", "updated_at"])
         result.agenda_items += 1
     result.meeting = meeting
 

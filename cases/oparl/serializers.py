@@ -1,0 +1,322 @@
+"""One function per OParl type: a row the public may see, as the OParl 1.1 object.
+
+Every object has ``id`` (its URL in the API), ``type``, ``created`` and ``modified``; empty
+values are left out (OParl 1.1, 2.4: no null, no empty strings or lists). Titles are the
+public form (a protected title as ``[Skyddat]`` or its public wording); personnummer are masked
+in every text; the sender or recipient of a handling is never shown.
+"""
+
+import datetime
+import mimetypes
+
+from django.urls import reverse
+from django.utils import timezone
+
+from ..models import PROTECTED_TITLE, AgendaItem, Attachment, Board, Case, Document, Meeting
+from ..models import Reference as ReferenceRow
+from ..personal_data import mask_personal_numbers
+
+SCHEMA = "https://schema.oparl.org/1.1/"
+BODY_KEY = "stockholm"
+
+
+def type_url(name: str) -> str:
+    return f"{SCHEMA}{name}"
+
+
+class Urls:
+    """Absolute URLs in the API and on the public site, for one request."""
+
+    def __init__(self, request):
+        self.request = request
+
+    def api(self, name: str, *args) -> str:
+        return self.request.build_absolute_uri(reverse(f"oparl:{name}", args=args))
+
+    def site(self, path: str) -> str:
+        return self.request.build_absolute_uri(path)
+
+
+def iso(moment: datetime.datetime) -> str:
+    return timezone.localtime(moment).isoformat(timespec="seconds")
+
+
+def compact(obj: dict) -> dict:
+    """Leave out what is empty: OParl objects carry no null and no empty values."""
+    return {key: value for key, value in obj.items() if value not in (None, "", [], {})}
+
+
+def deleted(urls: Urls, kind: str, row) -> dict:
+    """A deleted object: what OParl 1.1 (2.8) keeps, nothing of the content."""
+    type_name, url = _identity(urls, kind, row)
+    return {
+        "id": url,
+        "type": type_url(type_name),
+        "created": iso(row.oparl_created),
+        "modified": iso(row.oparl_modified),
+        "deleted": True,
+    }
+
+
+def _identity(urls: Urls, kind: str, row) -> tuple[str, str]:
+    if kind == "handling":
+        return "File", urls.api("file-handling", row.pk)
+    if kind == "bilaga":
+        return "File", urls.api("file-bilaga", row.pk)
+    if kind == "paper":
+        return "Paper", urls.api("paper", row.pk)
+    if kind == "meeting":
+        return "Meeting", urls.api("meeting", row.pk)
+    if kind == "organization":
+        return "Organization", urls.api("organization", row.pk)
+    raise ValueError(kind)
+
+
+def system(urls: Urls, times: dict) -> dict:
+    return compact(
+        {
+            "id": urls.api("system"),
+            "type": type_url("System"),
+            "oparlVersion": SCHEMA,
+            "name": "Nämndportalen",
+            "body": urls.api("body-list"),
+            "website": urls.site(reverse("cases:home")),
+            "web": urls.site(reverse("cases:home")),
+            "created": iso(times["created"]),
+            "modified": iso(times["modified"]),
+        }
+    )
+
+
+def body(urls: Urls, times: dict, terms: list[dict]) -> dict:
+    def listing(name: str) -> str:
+        return urls.api(f"body-{name}", BODY_KEY)
+
+    return compact(
+        {
+            "id": urls.api("body", BODY_KEY),
+            "type": type_url("Body"),
+            "system": urls.api("system"),
+            "shortName": "Stockholm",
+            "name": "Stockholms stad",
+            "website": "https://start.stockholm/",
+            "classification": "Kommun",
+            "organization": listing("organization"),
+            "person": listing("person"),
+            "meeting": listing("meeting"),
+            "paper": listing("paper"),
+            "agendaItem": listing("agendaitem"),
+            "consultation": listing("consultation"),
+            "file": listing("file"),
+            "membership": listing("membership"),
+            "legislativeTermList": listing("legislativeterm"),
+            "legislativeTerm": terms,
+            "web": urls.site(reverse("cases:home")),
+            "created": iso(times["created"]),
+            "modified": iso(times["modified"]),
+        }
+    )
+
+
+def legislative_term(urls: Urls, term) -> dict:
+    return compact(
+        {
+            "id": urls.api("legislativeterm", term.start.year),
+            "type": type_url("LegislativeTerm"),
+            "body": urls.api("body", BODY_KEY),
+            "name": term.name,
+            "startDate": term.start.isoformat(),
+            "endDate": term.end.isoformat(),
+            "created": iso(term.created),
+            "modified": iso(term.created),
+        }
+    )
+
+
+def organization(urls: Urls, board: Board) -> dict:
+    return compact(
+        {
+            "id": urls.api("organization", board.pk),
+            "type": type_url("Organization"),
+            "body": urls.api("body", BODY_KEY),
+            "name": board.name,
+            "shortName": board.short_name,
+            "organizationType": "Gremium",
+            "classification": board.get_kind_display(),
+            "startDate": board.valid_from.isoformat() if board.valid_from else None,
+            "endDate": board.valid_to.isoformat() if board.valid_to else None,
+            "meeting": urls.api("organization-meeting", board.pk),
+            "web": urls.site(board.get_absolute_url()),
+            "created": iso(board.oparl_created),
+            "modified": iso(board.oparl_modified),
+        }
+    )
+
+
+def meeting(urls: Urls, row: Meeting, agenda: list[AgendaItem]) -> dict:
+    # The register keeps the day of a sammanträde, not its hour: start is that day's midnight.
+    start = timezone.make_aware(datetime.datetime.combine(row.date, datetime.time()))
+    return compact(
+        {
+            "id": urls.api("meeting", row.pk),
+            "type": type_url("Meeting"),
+            "name": f"Sammanträde {row.board.name} {row.date.isoformat()}",
+            "start": iso(start),
+            "organization": [urls.api("organization", row.board_id)],
+            "agendaItem": [agenda_item(urls, item) for item in agenda],
+            "web": urls.site(row.get_absolute_url()),
+            "created": iso(row.oparl_created),
+            "modified": iso(row.oparl_modified),
+        }
+    )
+
+
+def agenda_item(urls: Urls, item: AgendaItem) -> dict:
+    case = item.case
+    open_case = case is not None and not case.is_cancelled
+    if case is not None and case.title_protected:
+        name = case.display_title
+    else:
+        name = mask_personal_numbers(item.title) or (case.display_title if case else "")
+    return compact(
+        {
+            "id": urls.api("agendaitem", item.pk),
+            "type": type_url("AgendaItem"),
+            "meeting": urls.api("meeting", item.meeting_id),
+            "number": str(item.number),
+            "order": item.number,
+            "name": name,
+            "public": True,
+            "consultation": urls.api("consultation-agenda", item.pk) if open_case else None,
+            "web": urls.site(item.meeting.get_absolute_url()),
+            "created": iso(item.oparl_created),
+            "modified": iso(item.oparl_modified),
+        }
+    )
+
+
+def paper(urls: Urls, case: Case, consultations: list[tuple[str, object]]) -> dict:
+    return compact(
+        {
+            "id": urls.api("paper", case.pk),
+            "type": type_url("Paper"),
+            "body": urls.api("body", BODY_KEY),
+            "name": case.display_title,
+            "reference": case.dnr,
+            "date": case.registered_on.isoformat(),
+            "paperType": "Ärende",
+            "underDirectionOf": [urls.api("organization", case.board_id)],
+            "consultation": [consultation(urls, kind, row) for kind, row in consultations],
+            "web": urls.site(case.get_absolute_url()),
+            "created": iso(case.oparl_created),
+            "modified": iso(case.oparl_modified),
+        }
+    )
+
+
+def consultation(urls: Urls, kind: str, row) -> dict:
+    if kind == "agendaConsultation":
+        return _agenda_consultation(urls, row)
+    return _reference_consultation(urls, row)
+
+
+def _agenda_consultation(urls: Urls, item: AgendaItem) -> dict:
+    return compact(
+        {
+            "id": urls.api("consultation-agenda", item.pk),
+            "type": type_url("Consultation"),
+            "paper": urls.api("paper", item.case_id),
+            "agendaItem": urls.api("agendaitem", item.pk),
+            "meeting": urls.api("meeting", item.meeting_id),
+            "organization": [urls.api("organization", item.meeting.board_id)],
+            "authoritative": item.meeting.board_id == item.case.board_id,
+            "role": "Dagordningspunkt",
+            "created": iso(item.oparl_created),
+            "modified": iso(item.oparl_modified),
+        }
+    )
+
+
+def _reference_consultation(urls: Urls, reference: ReferenceRow) -> dict:
+    """Another board's handling that refers to the paper (a remiss, an answer, a mention)."""
+    source = reference.source
+    return compact(
+        {
+            "id": urls.api("consultation-reference", reference.pk),
+            "type": type_url("Consultation"),
+            "paper": urls.api("paper", reference.target_id),
+            "organization": [urls.api("organization", source.case.board_id)],
+            "authoritative": False,
+            "role": reference.get_relation_display() if reference.relation else "Hänvisning",
+            "web": urls.site(_handling_page(source)),
+            "created": iso(reference.oparl_created),
+            "modified": iso(reference.oparl_modified),
+        }
+    )
+
+
+def _handling_page(document: Document) -> str:
+    url = document.case.get_absolute_url()
+    return f"{url}?handling={document.sequence}#handling-{document.sequence}"
+
+
+def handling_text(document: Document) -> str:
+    """The text of a public handling as the case page shows it (personnummer masked)."""
+    return mask_personal_numbers(document.full_text)
+
+
+def attachment_text(attachment: Attachment) -> str:
+    return mask_personal_numbers(attachment.text)
+
+
+def handling(urls: Urls, document: Document) -> dict:
+    text = handling_text(document)
+    text_url = urls.api("file-handling-text", document.pk)
+    return compact(
+        {
+            "id": urls.api("file-handling", document.pk),
+            "type": type_url("File"),
+            "name": document.display_title,
+            "fileName": f"{document.case.dnr_key}-{document.sequence}.txt".replace("/", "-"),
+            "mimeType": "text/plain",
+            "size": len(text.encode()),
+            "text": text,
+            "date": document.document_date.isoformat() if document.document_date else None,
+            "accessUrl": text_url,
+            "downloadUrl": text_url,
+            "paper": [urls.api("paper", document.case_id)],
+            "web": urls.site(_handling_page(document)),
+            "created": iso(document.oparl_created),
+            "modified": iso(document.oparl_modified),
+        }
+    )
+
+
+def bilaga(urls: Urls, attachment: Attachment) -> dict:
+    text = attachment_text(attachment)
+    if attachment.file:
+        file_url = urls.site(reverse("cases:attachment-download", args=[attachment.pk]))
+        file_name = attachment.file.name.rsplit("/", 1)[-1]
+        mime_type = attachment.content_type or mimetypes.guess_type(file_name)[0]
+        size = attachment.size
+    else:
+        file_url = urls.api("file-bilaga-text", attachment.pk)
+        file_name, mime_type, size = None, "text/plain", len(text.encode())
+    title = attachment.title if attachment.title.strip() else PROTECTED_TITLE
+    return compact(
+        {
+            "id": urls.api("file-bilaga", attachment.pk),
+            "type": type_url("File"),
+            "name": mask_personal_numbers(title),
+            "fileName": file_name,
+            "mimeType": mime_type or "application/octet-stream",
+            "size": size,
+            "text": text,
+            "accessUrl": file_url,
+            "downloadUrl": file_url,
+            "paper": [urls.api("paper", attachment.document.case_id)],
+            "web": urls.site(_handling_page(attachment.document)),
+            "created": iso(attachment.oparl_created),
+            "modified": iso(attachment.oparl_modified),
+        }
+    )
