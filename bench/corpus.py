@@ -633,10 +633,13 @@ def plan_decisions(cases: list[CasePlan], boards):
                 rng.choice(DECISION_TEXTS),
             )
         )
-    meeting_rows = [
-        (pk, board_id, day, "Sammanträdesrummet", day, day + datetime.timedelta(days=2), "")
-        for (board_id, day), pk in meetings.items()
-    ]
+    meeting_rows = []
+    for (board_id, day), pk in meetings.items():
+        stamp = datetime.datetime(day.year, day.month, day.day, tzinfo=datetime.UTC)
+        posted = day + datetime.timedelta(days=2)
+        meeting_rows.append(
+            (pk, board_id, day, "Sammanträdesrummet", day, posted, "", stamp, stamp)
+        )
     return meeting_rows, decisions
 
 
@@ -846,6 +849,7 @@ def make_batch(
                 title=title,
                 document_date=date,
                 registered_at=registered_at,
+                updated_at=registered_at,
                 direction=rng.choice(("in", "ut", "upprattad")),
                 counterpart=rng.choice(COUNTERPARTS),
                 officer=rng.choice(OFFICERS),
@@ -1137,6 +1141,8 @@ def _build(size: int, *, workers: int, log) -> dict[str, float]:
                 "minutes_approved_on",
                 "posted_on",
                 "source_file",
+                "created_at",
+                "updated_at",
             ],
             meetings,
         )

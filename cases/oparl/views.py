@@ -6,6 +6,7 @@ import json
 from urllib.parse import urlencode
 
 from django.http import HttpResponse, JsonResponse
+from django.utils import timezone
 
 from . import openapi, queries, serializers, terms
 from .paging import fetch_page
@@ -77,10 +78,9 @@ def system(request):
 
 def _times() -> dict:
     times = queries.body_times()
-    if times["created"] is None:
-        from django.utils import timezone
-
-        times = {"created": timezone.now(), "modified": timezone.now()}
+    if times["created"] is None:  # a register without boards yet
+        now = timezone.now()
+        times = {"created": now, "modified": now}
     return times
 
 
