@@ -23,7 +23,7 @@ UPDATE cases_agendaitem AS i SET created_at = m.created_at, updated_at = m.updat
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0019_background_runs'),
+        ('cases', '0020_private_senders'),
     ]
 
     operations = [
