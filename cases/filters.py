@@ -4,7 +4,7 @@ import django_filters
 from django import forms
 
 from .models import Board, CaseStatus, DocumentKind, SearchEntry
-from .search.criteria import SORTS
+from .search.criteria import SORTS, SearchFilters
 
 
 class SearchFilterSet(django_filters.FilterSet):
@@ -76,3 +76,23 @@ class SearchFilterSet(django_filters.FilterSet):
             self.form.add_error(
                 "till", "Till-datumet måste vara samma dag som eller efter från-datumet."
             )
+
+
+def parse_search(params):
+    """The search page's parameters as (form, query words, filters); filters is None when
+    the form has errors (the page answers 400 with them)."""
+    filterset = SearchFilterSet(params, queryset=SearchEntry.objects.none())
+    if not filterset.form.is_valid():
+        return filterset.form, "", None
+    filterset.clean_dates()
+    if filterset.form.errors:
+        return filterset.form, "", None
+    data = filterset.form.cleaned_data
+    filters = SearchFilters(
+        board=data.get("namnd"),
+        kind=data.get("typ") or "",
+        status=data.get("status") or "",
+        date_from=data.get("fran"),
+        date_to=data.get("till"),
+    )
+    return filterset.form, (data.get("q") or "").strip(), filters

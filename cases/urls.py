@@ -2,6 +2,7 @@ from django.urls import path
 
 from . import views
 from .access import views as access_views
+from .alerts import views as alert_views
 
 app_name = "cases"
 urlpatterns = [
@@ -26,6 +27,10 @@ urlpatterns = [
     path("kalender.ics", views.calendar, name="calendar"),
     path("bilaga/<int:pk>/", views.attachment_download, name="attachment-download"),
     path("tillganglighet/", views.accessibility, name="accessibility"),
+    path("bevaka/", alert_views.subscribe, name="alerts-subscribe"),
+    path("bevaka/bekrafta/<str:token>/", alert_views.confirm, name="alerts-confirm"),
+    path("bevaka/avsluta/<str:token>/", alert_views.unsubscribe, name="alerts-unsubscribe"),
+    path("bevaka/mina/<str:token>/", alert_views.address, name="alerts-address"),
     path("begar/", access_views.basket, name="access-basket"),
     path("begar/lagg-till/", access_views.add_to_basket, name="access-add"),
     path("begar/ta-bort/", access_views.remove_from_basket, name="access-remove"),

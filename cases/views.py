@@ -13,8 +13,8 @@ from . import calendars, exports, feeds, queries
 from .access import queries as access_queries
 from .access import stats as access_stats
 from .access import views as access_views
-from .filters import SearchFilterSet
-from .models import Attachment, Board, Meeting, SearchEntry
+from .filters import parse_search
+from .models import Attachment, Board, Meeting
 from .search import case_search, criteria, document_search
 
 
@@ -33,21 +33,8 @@ def home(request):
 
 def _search_form(request):
     """The validated search parameters, or None when the form has errors."""
-    filterset = SearchFilterSet(request.GET, queryset=SearchEntry.objects.none())
-    if not filterset.form.is_valid():
-        return filterset.form, None
-    filterset.clean_dates()
-    if filterset.form.errors:
-        return filterset.form, None
-    data = filterset.form.cleaned_data
-    filters = criteria.SearchFilters(
-        board=data.get("namnd"),
-        kind=data.get("typ") or "",
-        status=data.get("status") or "",
-        date_from=data.get("fran"),
-        date_to=data.get("till"),
-    )
-    return filterset.form, filters
+    form, _query, filters = parse_search(request.GET)
+    return form, filters
 
 
 def _search_words(form) -> str:
@@ -98,6 +85,7 @@ def search(request):
             "filters": filters,
             "sorts": criteria.SORTS,
             "feed_url": _search_feed_url(request),
+            "follow_target": feeds.feed_query(request.GET),
         },
     )
 

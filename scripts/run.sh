@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Start Nämndportalen at http://127.0.0.1:8000/ with the demo data, and a job worker beside it
-# (procrastinate: background imports and index rebuilds), stopped with the server.
+# (procrastinate: background imports, index rebuilds, the daily alert digest), stopped with
+# the server. Mail is written to the console unless EMAIL_URL or EMAIL_HOST is set.
 # Uses DATABASE_URL when set, otherwise an embedded PostgreSQL in var/pgdata.
 source "$(dirname "${BASH_SOURCE[0]}")/_venv.sh"
 ensure_venv ""

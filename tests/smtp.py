@@ -19,6 +19,7 @@ class Inbox:
                 "to": list(envelope.rcpt_tos),
                 "subject": str(message["subject"]).strip(),
                 "body": message.get_content(),
+                "headers": {key: str(value) for key, value in message.items()},
             }
         )
         return "250 OK"

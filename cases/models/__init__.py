@@ -74,3 +74,6 @@ __all__ = [
 # isort: split
 # Requests to see handlings live in their own package; imported here so Django finds them.
 from ..access.models import AccessOrder, AccessRequest, AccessRequestEvent, AccessRequestItem  # noqa: E402, F401
+
+# E-mail alerts (bevakningar), likewise.
+from ..alerts.models import SentItem, Subscription, SubscriptionRequest  # noqa: E402, F401

@@ -136,6 +136,8 @@ class Document(models.Model):
         verbose_name = "handling"
         verbose_name_plural = "handlingar"
         ordering = ["case", "sequence"]
+        # The daily digest reads the handlingar registered since the last one.
+        indexes = [models.Index(fields=["registered_at"], name="document_registered_at_idx")]
         constraints = [
             models.UniqueConstraint(fields=["case", "sequence"], name="document_unique_sequence"),
             models.CheckConstraint(condition=Q(sequence__gte=1), name="document_sequence_positive"),
