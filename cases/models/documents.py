@@ -136,8 +136,6 @@ class Document(models.Model):
         verbose_name = "handling"
         verbose_name_plural = "handlingar"
         ordering = ["case", "sequence"]
-        # The daily digest reads the handlingar registered since the last one.
-        indexes = [models.Index(fields=["registered_at"], name="document_registered_at_idx")]
         constraints = [
             models.UniqueConstraint(fields=["case", "sequence"], name="document_unique_sequence"),
             models.CheckConstraint(condition=Q(sequence__gte=1), name="document_sequence_positive"),
@@ -163,8 +161,12 @@ class Document(models.Model):
                 name="document_ocr_quality_range",
             ),
         ]
-        # the API's modified_since lists (incremental sync)
-        indexes = [models.Index(fields=["updated_at"], name="document_updated_at_idx")]
+        indexes = [
+            # the API's modified_since lists (incremental sync)
+            models.Index(fields=["updated_at"], name="document_updated_at_idx"),
+            # the daily alert digest reads the handlingar registered since the last one
+            models.Index(fields=["registered_at"], name="document_registered_at_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.case.dnr}-{self.sequence} {self.title[:60]}"
