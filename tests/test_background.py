@@ -62,7 +62,9 @@ def test_background_import_runs_in_the_worker_not_the_command(hv, folder):
         "",
     )
     assert Document.objects.count() > 0
-    assert list(ProcrastinateJob.objects.values_list("task_name", "status", "lock")) == [
+    # (a worker also defers the periodic alert digest when it starts: not this test's job)
+    jobs = ProcrastinateJob.objects.exclude(task_name="cases.send_alert_digests")
+    assert list(jobs.values_list("task_name", "status", "lock")) == [
         ("cases.import_folder", "succeeded", f"import:{hv.pk}:{folder}")
     ]
 
