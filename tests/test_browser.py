@@ -186,12 +186,14 @@ def test_registrar_registers_case_end_to_end(page, live_server, transactional_db
 
 
 def test_registrar_does_the_whole_job_as_that_role(
-    page, live_server, transactional_db, hv, ks, settings, tmp_path
+    browser, page, live_server, transactional_db, hv, ks, settings, tmp_path
 ):
     """Issue 20: as a registrator (not a superuser) register an incoming medborgarförslag
-    from a private person with an attachment and a reference to a KS case on one screen,
-    find the handling and the attachment's words in the public search, download the
-    attachment in the admin."""
+    from a private person with an attachment (its title left to the file name) and a
+    reference to a KS case on one screen; the handling waits unpublished; download the
+    attachment in the admin, review the handling for publication in "Att granska före
+    publicering", then find the handling and the attachment's words in the public search,
+    the sender shown as "Privatperson"."""
     settings.MEDIA_ROOT = tmp_path / "media"
     remiss = registering.register_case(
         board=ks,
@@ -221,11 +223,11 @@ def test_registrar_does_the_whole_job_as_that_role(
     page.select_option("#id_direction", "in")
     page.fill("#id_document_date", "2026-11-02")
     page.fill("#id_counterpart", "Anna Andersson")
+    page.get_by_label("Avsändaren/mottagaren är en privatperson").check()
     page.set_input_files(
         "#id_attachment",
         {"name": "skiss.txt", "mimeType": "text/plain", "buffer": attachment_text.encode()},
     )
-    page.fill("#id_attachment_title", "Skiss över rastgården")
     page.fill("#id_hanvisning-0-dnr", "KS 2019/656")
     page.select_option("#id_hanvisning-0-relation", "for-kannedom")
     page.click("input[type=submit]")
@@ -237,16 +239,46 @@ def test_registrar_does_the_whole_job_as_that_role(
     document = Case.objects.get(board=hv).documents.get()
     assert [(r.target, r.relation) for r in document.references.all()] == [(remiss, "for-kannedom")]
 
-    for words in ["hundrastgård", "agilityhinder"]:
-        page.goto(f"{live_server.url}/sok/?q={words}")
-        assert page.locator("#results-heading").inner_text() == f"1 träff för ”{words}”"
-        assert page.locator(".hit .meta .dnr").all_inner_texts() == [f"HV {year}/1"]
+    assert document.attachments.get().title == "skiss"
+
+    # Unpublished until reviewed: the public finds nothing and sees no name.
+    public = browser.new_page(locale="sv-SE")
+    public.goto(f"{live_server.url}/sok/?q=agilityhinder")
+    assert public.locator(".hit").count() == 0
+    public.goto(f"{live_server.url}/arende/HV%20{year}/1/")
+    assert public.locator(".unpublished li .dnr").all_inner_texts() == [
+        f"HV {year}/1-1 (medborgarförslag, 2026-11-02)"
+    ]
+    assert "granskas före publicering" in public.locator(".unpublished").inner_text()
+    assert "Anna Andersson" not in public.content()
 
     page.goto(f"{live_server.url}/admin/cases/document/{document.pk}/change/")
     with page.expect_download() as download_info:
         page.get_by_role("link", name=re.compile(r"skiss.*\.txt")).click()
     download = download_info.value
     assert Path(download.path()).read_text(encoding="utf-8") == attachment_text
+
+    page.goto(live_server.url + "/admin/")
+    page.get_by_role("link", name="Att granska före publicering").first.click()
+    page.locator("#result_list tbody tr th a").click()
+    page.get_by_label("Publicera på webben", exact=True).check()
+    page.click("input[name=_save]")
+    assert page.locator(".messagelist .success").inner_text() == (
+        f"HV {year}/1-1 publicerades på webben."
+    )
+    assert page.locator("#result_list").count() == 0  # the queue is empty
+
+    for words in ["hundrastgård", "agilityhinder"]:
+        public.goto(f"{live_server.url}/sok/?q={words}")
+        assert public.locator("#results-heading").inner_text() == f"1 träff för ”{words}”"
+        assert public.locator(".hit .meta .dnr").all_inner_texts() == [f"HV {year}/1"]
+    public.goto(f"{live_server.url}/arende/HV%20{year}/1/")
+    assert "Inkommen · Privatperson" in " ".join(
+        public.locator(".document .meta").inner_text().split()
+    )
+    assert "Bilaga 1: skiss" in public.locator(".attachments").inner_text()
+    assert "Anna Andersson" not in public.content()
+    public.close()
 
 
 def logged_in(browser, live_server, user):

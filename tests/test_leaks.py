@@ -548,6 +548,27 @@ def test_case_pages_name_protected_cases_by_their_public_titles(material):
     assert f'<h1><span class="dnr">{dnr}</span> Ärende om bistånd</h1>' in protected
 
 
+def test_feeds_and_calendars_never_hold_a_marker(material):
+    board = material.public_case.board
+    paths = [
+        f"/namnd/{board.slug}/feed/",
+        f"/namnd/{board.slug}/sammantraden/feed/",
+        "/sammantraden/feed/",
+        f"/namnd/{board.slug}/kalender.ics",
+        "/kalender.ics",
+        *(
+            f"{case.get_absolute_url()}feed/"
+            for case in (material.public_case, material.protected_case, material.street_case)
+        ),
+    ]
+    for path in paths:
+        response = anonymous_get(path)
+        assert response.status_code == 200, path
+        assert_no_marker(response)
+    for query in ["", *PUBLIC_QUERIES, *MARKER_QUERIES]:
+        assert_no_marker(anonymous_get("/sok/feed/", {"q": query}), typed=(query,))
+
+
 def test_attachments_of_hidden_material_are_not_served(material):
     for attachment in material.hidden_attachments:
         assert Client().get(f"/bilaga/{attachment.pk}/").status_code == 404

@@ -5,6 +5,8 @@ the web with a reason (``publishing.review_for_publication``, recorded in the hi
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseRedirect
+from django.urls import reverse
 from django.utils.html import format_html_join
 
 from .. import queries
@@ -95,11 +97,16 @@ class DocumentForReviewAdmin(StaffBoardMixin, NoDeleteMixin, admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         if not queries.is_member(request.user, obj.case.board, REGISTRAR):
             raise PermissionDenied
+        publish = form.cleaned_data["decision"] == PUBLISH
         publishing.review_for_publication(
-            document=obj,
-            publish=form.cleaned_data["decision"] == PUBLISH,
-            reason=form.cleaned_data["reason"],
+            document=obj, publish=publish, reason=form.cleaned_data["reason"]
         )
+        done = "publicerades på webben" if publish else "publiceras inte på webben"
+        messages.success(request, f"{obj.case.dnr_key}-{obj.sequence} {done}.")
+
+    def response_change(self, request, obj):
+        """Back to the queue, with the next handling waiting."""
+        return HttpResponseRedirect(reverse("admin:cases_documentforreview_changelist"))
 
     @admin.action(description="Publicera markerade handlingar på webben")
     def publish_selected(self, request, queryset):
