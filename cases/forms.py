@@ -16,6 +16,7 @@ from .models import (
     Board,
     Case,
     CaseAlias,
+    Decision,
     Direction,
     Document,
     DocumentKind,
@@ -295,7 +296,22 @@ class AttachmentAdminForm(UploadFieldMixin, OslFieldsMixin, forms.ModelForm):
             self.fields["number"].required = False
 
 
-class AgendaItemForm(forms.ModelForm):
+class MeetingCaseMixin:
+    """An agenda item or decision of a meeting is about the meeting's board's own case
+    (``registering.meeting_case_error``); in the meeting's inlines the meeting is the one
+    on the page."""
+
+    def clean(self):
+        data = super().clean()
+        case, meeting = data.get("case"), data.get("meeting")
+        if case is not None and meeting is not None:
+            error = registering.meeting_case_error(case=case, meeting=meeting)
+            if error:
+                self.add_error("case", error)
+        return data
+
+
+class AgendaItemForm(MeetingCaseMixin, forms.ModelForm):
     """An agenda item of a case takes the case's public title (the meeting page shows the
     case's current one); an item without a case needs its own text."""
 
@@ -316,4 +332,27 @@ class AgendaItemForm(forms.ModelForm):
             data["title"] = case.display_title
         elif not (data.get("title") or "").strip():
             self.add_error("title", "Ange en rubrik eller välj ett ärende.")
+        return data
+
+
+class DecisionAdminForm(MeetingCaseMixin, forms.ModelForm):
+    """A recorded § stays in its board's minutes: a correction cannot move it to another
+    board's meeting or case."""
+
+    class Meta:
+        model = Decision
+        fields = "__all__"
+
+    def clean(self):
+        data = super().clean()
+        if self.instance.pk is None or self.errors:
+            return data
+        meeting, case = data.get("meeting"), data.get("case")
+        board = meeting.board if meeting is not None else getattr(case, "board", None)
+        if board is not None and board.pk != self.instance.board_id:
+            self.add_error(
+                "meeting" if meeting is not None else "case",
+                f"Beslutet är § {self.instance.section}/{self.instance.year} i "
+                f"{self.instance.board.name}s protokoll och kan inte flyttas till en annan nämnd.",
+            )
         return data

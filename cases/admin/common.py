@@ -1,7 +1,11 @@
-"""What every admin module shares: the roles, no deleting, the CSV export action."""
+"""What every admin module shares: the roles, no deleting, the CSV export action, and the
+board rules every registrator's and nämndsekreterare's page follows (StaffBoardMixin)."""
 
 from django.contrib import admin
-from django.http import StreamingHttpResponse
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import Http404, StreamingHttpResponse
 from django.utils import timezone
 
 from .. import exports, queries
@@ -42,7 +46,17 @@ def export_selected_csv(modeladmin, request, queryset):
 
 
 class StaffBoardMixin:
-    """Change rights follow board membership; admins (superusers) may change everything."""
+    """Rights follow board membership; admins (superusers) may do everything.
+
+    - Changing and adding need one of ``board_roles`` at the object's board
+      (``board_of``). Every save, from the change form, the add form and simple-history's
+      revert form alike, passes ``save_form``, which refuses (403, nothing written) when
+      the user lacks the role at the board the object belongs to before the change or
+      would belong to after it: a POST cannot move an object to or from another board.
+    - History (the list of versions and each version) is for the staff of the object's
+      board only: old versions may hold what is now protected, and the public sees no
+      history at all.
+    """
 
     board_roles: tuple[str, ...] = (REGISTRAR,)
 
@@ -61,3 +75,46 @@ class StaffBoardMixin:
             super().has_add_permission(request, *args)
             and queries.staff_boards(request.user, *self.board_roles).exists()
         )
+
+    def save_form(self, request, form, change):
+        obj = super().save_form(request, form, change)
+        boards = [self.board_of(obj)]
+        if change:
+            boards.append(self.board_of(type(obj)._default_manager.get(pk=obj.pk)))
+        if not all(queries.is_member(request.user, b, *self.board_roles) for b in boards):
+            raise PermissionDenied
+        return obj
+
+    def history_object(self, request, object_id):
+        """The object whose history is asked for, if the user works for its board."""
+        obj = self.get_object(request, unquote(object_id))
+        if obj is None:
+            raise Http404("Posten finns inte.")
+        if not queries.is_member(request.user, self.board_of(obj)):
+            raise PermissionDenied
+        return obj
+
+    def history_view(self, request, object_id, extra_context=None):
+        self.history_object(request, object_id)
+        return super().history_view(request, object_id, extra_context)
+
+
+class BoardHistoryMixin(StaffBoardMixin):
+    """simple-history's version page and its revert form under the board rules: a revert
+    is a change (``has_change_permission`` and ``save_form``), written at once with the
+    search index it affects (``after_revert``)."""
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        obj = self.history_object(request, object_id)
+        if request.method != "POST":
+            return super().history_form_view(request, object_id, version_id, extra_context)
+        if not self.has_change_permission(request, obj):
+            raise PermissionDenied
+        with transaction.atomic():
+            response = super().history_form_view(request, object_id, version_id, extra_context)
+            if response.status_code == 302:
+                self.after_revert(type(obj)._default_manager.get(pk=obj.pk))
+        return response
+
+    def after_revert(self, obj) -> None:
+        """What a change form's ``save_related`` does that the revert form skips."""

@@ -15,7 +15,13 @@ from ..forms import AttachmentAdminForm, DocumentAdminForm
 from ..models import Attachment, Document, PersonalDataFinding
 from ..search import document_search
 from ..services import cross_references, indexing, registering
-from .common import REGISTRAR, NoDeleteMixin, StaffBoardMixin, export_selected_csv
+from .common import (
+    REGISTRAR,
+    BoardHistoryMixin,
+    NoDeleteMixin,
+    StaffBoardMixin,
+    export_selected_csv,
+)
 from .references import ManualReferenceInline, ReferenceInline
 
 
@@ -55,7 +61,7 @@ class PersonalDataInline(admin.TabularInline):
 
 
 @admin.register(Document)
-class DocumentAdmin(StaffBoardMixin, NoDeleteMixin, SimpleHistoryAdmin):
+class DocumentAdmin(BoardHistoryMixin, NoDeleteMixin, SimpleHistoryAdmin):
     form = DocumentAdminForm
     list_display = ["__str__", "kind", "document_date", "confidential", "published", "cancelled"]
     list_filter = ["kind", "confidential", "published", "text_source", "case__board"]
@@ -181,6 +187,9 @@ class DocumentAdmin(StaffBoardMixin, NoDeleteMixin, SimpleHistoryAdmin):
             obj.sequence = created.sequence
             obj._state.adding = False
 
+    def after_revert(self, obj):
+        indexing.index_document(document=obj)
+
     def save_related(self, request, form, formsets, change):
         with transaction.atomic():
             super().save_related(request, form, formsets, change)
@@ -208,7 +217,7 @@ def _people(rows) -> str:
 
 
 @admin.register(Attachment)
-class AttachmentAdmin(StaffBoardMixin, NoDeleteMixin, SimpleHistoryAdmin):
+class AttachmentAdmin(BoardHistoryMixin, NoDeleteMixin, SimpleHistoryAdmin):
     form = AttachmentAdminForm
     list_display = ["__str__", "document", "confidential", "published"]
     list_filter = ["confidential", "published"]
@@ -252,10 +261,13 @@ class AttachmentAdmin(StaffBoardMixin, NoDeleteMixin, SimpleHistoryAdmin):
 
 
 @admin.register(PersonalDataFinding)
-class PersonalDataFindingAdmin(admin.ModelAdmin):
+class PersonalDataFindingAdmin(StaffBoardMixin, admin.ModelAdmin):
     list_display = ["document", "kind", "masked_value", "reviewed"]
     list_filter = ["kind", "reviewed"]
     readonly_fields = ["document", "kind", "masked_value", "start", "end"]
+
+    def board_of(self, obj):
+        return obj.document.case.board
 
     def get_queryset(self, request):
         return (

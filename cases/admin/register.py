@@ -19,7 +19,7 @@ from ..forms import (
 from ..models import Board, Case, CaseAlias, CaseStatusChange, DnrSeries, Document
 from ..search import document_search
 from ..services import cross_references, indexing, registering
-from .common import REGISTRAR, NoDeleteMixin, StaffBoardMixin, export_selected_csv
+from .common import REGISTRAR, BoardHistoryMixin, NoDeleteMixin, export_selected_csv
 
 
 def _username(request) -> str:
@@ -73,7 +73,7 @@ class DocumentInline(NoDeleteMixin, admin.TabularInline):
 
 
 @admin.register(Case)
-class CaseAdmin(StaffBoardMixin, NoDeleteMixin, SimpleHistoryAdmin):
+class CaseAdmin(BoardHistoryMixin, NoDeleteMixin, SimpleHistoryAdmin):
     form = CaseAdminForm
     list_display = ["dnr", "board", "staff_title", "status", "registered_on"]
     list_filter = ["board", "status", "dnr_year"]
@@ -225,12 +225,17 @@ class CaseAdmin(StaffBoardMixin, NoDeleteMixin, SimpleHistoryAdmin):
         return render(request, "admin/cases/case/register.html", context)
 
     def save_model(self, request, obj, form, change):
-        """Status changes go through the logged life cycle, not a bare field update."""
+        """Status changes go through the logged life cycle, not a bare field update. The
+        status is compared with the stored one: a revert form's initial data is the old
+        version's."""
         new_status = obj.status
-        if change and "status" in form.changed_data:
-            obj.status = form.initial["status"]
+        stored = Case.objects.get(pk=obj.pk) if change else obj
+        obj.status = stored.status
+        if stored.is_cancelled and not obj.cancelled_reason.strip():
+            # the reason stays on record until the status change below
+            obj.cancelled_reason = stored.cancelled_reason
         super().save_model(request, obj, form, change)
-        if change and "status" in form.changed_data:
+        if new_status != stored.status:
             registering.change_case_status(
                 case=obj,
                 status=new_status,
@@ -242,8 +247,11 @@ class CaseAdmin(StaffBoardMixin, NoDeleteMixin, SimpleHistoryAdmin):
     def save_related(self, request, form, formsets, change):
         with transaction.atomic():
             super().save_related(request, form, formsets, change)
-            cross_references.resolve_pending_references(case=form.instance)
-            indexing.reindex_case(case=form.instance)
+            self.after_revert(form.instance)
+
+    def after_revert(self, obj):
+        cross_references.resolve_pending_references(case=obj)
+        indexing.reindex_case(case=obj)
 
 
 @admin.register(CaseStatusChange)

@@ -12,9 +12,11 @@ from django.db.models import Max
 from django.utils import timezone
 
 from .. import dnr as dnrlib
+from .. import queries
 from ..models import (
     AgendaItem,
     Board,
+    BoardMembership,
     Case,
     CaseAlias,
     CaseStatus,
@@ -26,6 +28,8 @@ from ..models import (
 )
 from .cross_references import record_references, resolve_pending_references
 from .indexing import index_case, index_document, reindex_case
+
+SECRETARY = BoardMembership.Role.SECRETARY
 
 
 class RegisterError(ValueError):
@@ -266,10 +270,36 @@ def register_new_case(
     return case
 
 
+def meeting_case_error(*, case: Case, meeting: Meeting) -> str:
+    """Why ``case`` cannot be on ``meeting``'s agenda or decided at it ("" when it can).
+
+    A board's meeting handles its own board's cases: what is on it shows on that board's
+    public pages. Another board's case comes to the meeting registered under the board's
+    own number (a KS remiss as HV 2019/307), with a reference to the other number.
+    """
+    if case.board_id == meeting.board_id:
+        return ""
+    return (
+        f"Ärendet {case.dnr} hör till {case.board.name}, inte till {meeting.board.name}. "
+        "Registrera det hos nämnden och hänvisa till det andra numret."
+    )
+
+
+def staff_role_error(*, user, board: Board, role: str) -> str:
+    """Why ``user`` may not act for ``board`` in ``role`` ("" when they may)."""
+    if user is None or queries.is_member(user, board, role):
+        return ""
+    return f"Du har inte behörighet att göra det för {board.name}."
+
+
 @transaction.atomic
-def add_open_cases_to_agenda(*, meeting: Meeting) -> int:
+def add_open_cases_to_agenda(*, meeting: Meeting, by=None) -> int:
     """Put the board's open cases that are not yet on this agenda last on it. The item keeps
-    the case's public title; the pages show the case's current one (AgendaItem.display_title)."""
+    the case's public title; the pages show the case's current one (AgendaItem.display_title).
+    ``by``, the staff member acting, must be the board's nämndsekreterare."""
+    error = staff_role_error(user=by, board=meeting.board, role=SECRETARY)
+    if error:
+        raise RegisterError(error)
     on_agenda = meeting.items.values("case_id")
     cases = (
         Case.objects.filter(board=meeting.board, status=CaseStatus.OPEN)
@@ -289,14 +319,20 @@ def add_open_cases_to_agenda(*, meeting: Meeting) -> int:
 
 @transaction.atomic
 def record_decision(
-    *, case: Case, meeting: Meeting | None, decided_on: datetime.date, text: str
+    *, case: Case, meeting: Meeting | None, decided_on: datetime.date, text: str, by=None
 ) -> Decision:
     """Record a decision with the next § of the board's minutes for the year.
 
     § numbers run per board and year; the board's series row is locked so two secretaries
-    never get the same §.
+    never get the same §. A decision at a meeting is on the meeting's board's own case;
+    ``by``, the staff member acting, must be that board's nämndsekreterare.
     """
     board = meeting.board if meeting else case.board
+    error = (meeting_case_error(case=case, meeting=meeting) if meeting else "") or (
+        staff_role_error(user=by, board=board, role=SECRETARY)
+    )
+    if error:
+        raise RegisterError(error)
     year = decided_on.year
     DnrSeries.objects.bulk_create([DnrSeries(board=board, year=year)], ignore_conflicts=True)
     DnrSeries.objects.select_for_update().get(board=board, year=year)

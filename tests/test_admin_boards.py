@@ -1,0 +1,347 @@
+"""Staff of one board cannot change another board's records through any admin page
+(issue 19.4, 19.5): the history (revert) form, a change that moves an object to or from
+another board, agenda items and decisions on another board's meetings and cases."""
+
+import datetime
+
+import pytest
+from django.contrib.auth.models import User
+
+from cases.models import (
+    AgendaItem,
+    Attachment,
+    BoardMembership,
+    Case,
+    CaseStatusChange,
+    Decision,
+    Document,
+    Meeting,
+    PersonalDataFinding,
+)
+from cases.services import registering, roles
+from tests.factories import CaseFactory, DocumentFactory
+
+REGISTRAR = BoardMembership.Role.REGISTRAR
+SECRETARY = BoardMembership.Role.SECRETARY
+
+
+def staff(username, *memberships):
+    user = User.objects.create_user(username, password="Ett-långt-lösenord-2026", is_staff=True)
+    for board, role in memberships:
+        BoardMembership.objects.create(user=user, board=board, role=role)
+    roles.ensure_role_permissions(user=user)
+    return user
+
+
+def ks_case(number=1, **fields):
+    dnr = f"KS 2019/{number}"
+    return CaseFactory(board=fields.pop("board"), dnr=dnr, dnr_key=dnr, dnr_number=number, **fields)
+
+
+def revert_form(case, **fields):
+    return {
+        "title": case.title,
+        "status": case.status,
+        "registered_on": case.registered_on.isoformat(),
+        "public_title": case.public_title,
+        "cancelled_reason": case.cancelled_reason,
+        "class_code": "",
+        "officer": "",
+        **fields,
+    }
+
+
+# --- 19.4 History form and board moves ---------------------------------------------------
+
+
+def test_history_form_refuses_other_boards_case_and_changes_nothing(client, hv, ks):
+    case = ks_case(board=ks, title="Budget för Kommunstyrelsen")
+    version = case.history.get()
+    client.force_login(staff("reg", (hv, REGISTRAR)))
+    url = f"/admin/cases/case/{case.pk}/history/{version.history_id}/"
+
+    shown = client.get(url)
+    posted = client.post(
+        url, revert_form(case, status="makulerat", cancelled_reason="Felregistrerat")
+    )
+
+    assert (shown.status_code, posted.status_code) == (403, 403)
+    case.refresh_from_db()
+    assert (case.status, case.history.count(), case.status_changes.count()) == (
+        "pagaende",
+        1,
+        0,
+    )
+
+
+def test_history_form_refuses_revert_by_role_without_change_right(client, hv):
+    case = CaseFactory(board=hv, title="Skrivelse om belysning")
+    version = case.history.get()
+    client.force_login(staff("sekr", (hv, SECRETARY)))
+    url = f"/admin/cases/case/{case.pk}/history/{version.history_id}/"
+
+    shown = client.get(url)
+    posted = client.post(url, revert_form(case, title="Ändrad av sekreteraren"))
+
+    assert (shown.status_code, posted.status_code) == (200, 403)
+    assert Case.objects.get(pk=case.pk).title == "Skrivelse om belysning"
+
+
+def test_revert_of_own_case_logs_the_status_change_and_reindexes(client, hv):
+    case = registering.register_new_case(
+        board=hv,
+        title="Skrivelse om belysning",
+        document_kind="skrivelse",
+        document_title="",
+        document_date=datetime.date(2026, 11, 2),
+        direction="in",
+        counterpart="Liberalerna",
+    )
+    first = case.history.earliest("history_date")
+    registering.change_case_status(case=case, status="makulerat", note="Dubblett")
+    client.force_login(staff("reg", (hv, REGISTRAR)))
+    url = f"/admin/cases/case/{case.pk}/history/{first.history_id}/"
+
+    response = client.post(url, revert_form(first, title="Skrivelse om zqxgatljus"))
+
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert (case.status, case.title) == ("pagaende", "Skrivelse om zqxgatljus")
+    assert list(case.status_changes.values_list("from_status", "to_status")) == [
+        ("", "pagaende"),
+        ("pagaende", "makulerat"),
+        ("makulerat", "pagaende"),
+    ]
+    assert "zqxgatljus" in str(case.documents.get().search_entry.clean_vector)
+
+
+def test_document_cannot_be_moved_to_another_boards_case(client, hv, ks):
+    document = DocumentFactory(case=CaseFactory(board=hv), title="Tjänsteutlåtande")
+    other = ks_case(board=ks)
+    client.force_login(staff("reg", (hv, REGISTRAR)))
+    url = f"/admin/cases/document/{document.pk}/change/"
+
+    response = client.post(
+        url,
+        {
+            "case": other.pk,
+            "kind": document.kind,
+            "title": "Flyttad",
+            "direction": document.direction,
+            "attachments-TOTAL_FORMS": "0",
+            "attachments-INITIAL_FORMS": "0",
+            "manual_references-TOTAL_FORMS": "0",
+            "manual_references-INITIAL_FORMS": "0",
+            "references-TOTAL_FORMS": "0",
+            "references-INITIAL_FORMS": "0",
+            "personal_data-TOTAL_FORMS": "0",
+            "personal_data-INITIAL_FORMS": "0",
+        },
+    )
+
+    assert response.status_code == 403
+    assert Document.objects.filter(pk=document.pk).values_list("case", "title").get() == (
+        document.case.pk,
+        "Tjänsteutlåtande",
+    )
+
+
+def test_attachment_cannot_be_moved_to_another_boards_document(client, hv, ks, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    own = Attachment.objects.create(
+        document=DocumentFactory(case=CaseFactory(board=hv)), number=1, title="Karta"
+    )
+    other = DocumentFactory(case=ks_case(board=ks))
+    client.force_login(staff("reg", (hv, REGISTRAR)))
+
+    response = client.post(
+        f"/admin/cases/attachment/{own.pk}/change/",
+        {"document": other.pk, "number": "1", "title": "Flyttad", "published": "on"},
+    )
+
+    assert response.status_code == 403
+    assert Attachment.objects.filter(pk=own.pk).values_list("document", "title").get() == (
+        own.document.pk,
+        "Karta",
+    )
+
+
+def test_personal_data_finding_of_another_board_cannot_be_marked_reviewed(client, hv, ks):
+    document = DocumentFactory(case=ks_case(board=ks))
+    finding = PersonalDataFinding.objects.create(
+        document=document, kind="personnummer", masked_value="19121212-XXXX", start=0, end=13
+    )
+    client.force_login(staff("reg", (hv, REGISTRAR)))
+
+    response = client.post(
+        f"/admin/cases/personaldatafinding/{finding.pk}/change/", {"reviewed": "on"}
+    )
+
+    assert response.status_code == 403
+    assert PersonalDataFinding.objects.get(pk=finding.pk).reviewed is False
+
+
+# --- 19.5 Meetings, agenda items, decisions ----------------------------------------------
+
+
+@pytest.fixture
+def meetings(hv, ks):
+    day = datetime.date(2026, 11, 26)
+    return Meeting.objects.create(board=hv, date=day), Meeting.objects.create(board=ks, date=day)
+
+
+def errors_of(response) -> dict:
+    return {
+        name: list(errors) for name, errors in response.context["adminform"].form.errors.items()
+    }
+
+
+def test_secretary_cannot_add_agenda_item_to_another_boards_meeting(client, hv, ks, meetings):
+    _hv_meeting, ks_meeting = meetings
+    client.force_login(staff("sekr", (hv, SECRETARY)))
+
+    response = client.post(
+        "/admin/cases/agendaitem/add/",
+        {"meeting": ks_meeting.pk, "number": "1", "title": "Budget"},
+    )
+
+    assert response.status_code == 200
+    assert errors_of(response) == {
+        "meeting": ["Välj ett sammanträde hos en nämnd där du är nämndsekreterare."]
+    }
+    assert AgendaItem.objects.count() == 0
+
+
+def test_secretary_of_two_boards_cannot_put_one_boards_case_on_the_others_agenda(
+    client, hv, ks, meetings
+):
+    hv_meeting, _ks_meeting = meetings
+    other = ks_case(board=ks)
+    client.force_login(staff("sekr", (hv, SECRETARY), (ks, SECRETARY)))
+
+    single = client.post(
+        "/admin/cases/agendaitem/add/",
+        {"meeting": hv_meeting.pk, "number": "1", "title": "Remiss", "case": other.pk},
+    )
+    inline = client.post(
+        f"/admin/cases/meeting/{hv_meeting.pk}/change/",
+        {
+            "board": hv.pk,
+            "date": "2026-11-26",
+            "items-TOTAL_FORMS": "1",
+            "items-INITIAL_FORMS": "0",
+            "items-0-number": "1",
+            "items-0-title": "Remiss",
+            "items-0-case": other.pk,
+            "decisions-TOTAL_FORMS": "0",
+            "decisions-INITIAL_FORMS": "0",
+        },
+    )
+
+    message = (
+        "Ärendet KS 2019/1 hör till Kommunstyrelsen, inte till Hässelby-Vällingby "
+        "stadsdelsnämnd. Registrera det hos nämnden och hänvisa till det andra numret."
+    )
+    assert errors_of(single) == {"case": [message]}
+    assert inline.context["inline_admin_formsets"][0].formset.errors == [{"case": [message]}]
+    assert AgendaItem.objects.count() == 0
+
+
+def test_secretary_cannot_choose_another_boards_case_for_own_agenda(client, hv, ks, meetings):
+    hv_meeting, _ks_meeting = meetings
+    other = ks_case(board=ks)
+    client.force_login(staff("sekr", (hv, SECRETARY)))
+
+    response = client.post(
+        "/admin/cases/agendaitem/add/",
+        {"meeting": hv_meeting.pk, "number": "1", "title": "Remiss", "case": other.pk},
+    )
+
+    assert errors_of(response) == {
+        "case": ["Välj ett ärende hos en nämnd där du är nämndsekreterare."]
+    }
+    assert AgendaItem.objects.count() == 0
+
+
+def test_decision_on_another_boards_case_through_own_meeting_is_refused(client, hv, ks, meetings):
+    hv_meeting, _ks_meeting = meetings
+    other = ks_case(board=ks)
+    client.force_login(staff("sekr", (hv, SECRETARY), (ks, SECRETARY)))
+
+    response = client.post(
+        "/admin/cases/decision/add/",
+        {"meeting": hv_meeting.pk, "case": other.pk, "decided_on": "2026-11-26", "text": "Bifall"},
+    )
+
+    assert response.status_code == 200
+    assert list(errors_of(response)) == ["case"]
+    assert Decision.objects.count() == 0
+
+
+def test_decision_cannot_be_moved_to_another_boards_meeting(client, hv, ks, meetings):
+    hv_meeting, ks_meeting = meetings
+    case = CaseFactory(board=hv)
+    decision = registering.record_decision(
+        case=case, meeting=hv_meeting, decided_on=datetime.date(2026, 11, 26), text="Bifall"
+    )
+    client.force_login(staff("sekr", (hv, SECRETARY), (ks, SECRETARY)))
+
+    response = client.post(
+        f"/admin/cases/decision/{decision.pk}/change/",
+        {
+            "meeting": ks_meeting.pk,
+            "case": ks_case(board=ks).pk,
+            "decided_on": "2026-11-26",
+            "text": "Avslag",
+        },
+    )
+
+    assert errors_of(response) == {
+        "meeting": [
+            "Beslutet är § 1/2026 i Hässelby-Vällingby stadsdelsnämnds protokoll och kan inte "
+            "flyttas till en annan nämnd."
+        ]
+    }
+    assert Decision.objects.filter(pk=decision.pk).values_list("meeting", "text").get() == (
+        hv_meeting.pk,
+        "Bifall",
+    )
+
+
+def test_services_refuse_other_boards_meeting_case_and_secretary(hv, ks, meetings):
+    hv_meeting, ks_meeting = meetings
+    CaseFactory(board=ks, dnr="KS 2019/2", dnr_key="KS 2019/2", dnr_number=2)
+    other = ks_case(board=ks)
+    hv_secretary = staff("sekr", (hv, SECRETARY))
+    day = datetime.date(2026, 11, 26)
+
+    with pytest.raises(registering.RegisterError, match="hör till Kommunstyrelsen"):
+        registering.record_decision(case=other, meeting=hv_meeting, decided_on=day, text="X")
+    with pytest.raises(registering.RegisterError, match="behörighet att göra det för Kommun"):
+        registering.record_decision(
+            case=other, meeting=ks_meeting, decided_on=day, text="X", by=hv_secretary
+        )
+    with pytest.raises(registering.RegisterError, match="behörighet att göra det för Kommun"):
+        registering.add_open_cases_to_agenda(meeting=ks_meeting, by=hv_secretary)
+
+    assert (Decision.objects.count(), AgendaItem.objects.count()) == (0, 0)
+
+
+def test_agenda_action_with_another_boards_meeting_changes_no_meeting(client, hv, ks, meetings):
+    # The own board's meeting comes first in the admin's order (newest first).
+    Meeting.objects.filter(board=hv).update(date=datetime.date(2026, 12, 3))
+    CaseFactory(board=hv)
+    ks_case(board=ks)
+    client.force_login(staff("sekr", (hv, SECRETARY)))
+
+    response = client.post(
+        "/admin/cases/meeting/",
+        {
+            "action": "add_open_cases_to_agenda",
+            "_selected_action": [meeting.pk for meeting in meetings],
+        },
+    )
+
+    assert response.status_code == 403
+    assert AgendaItem.objects.count() == 0
+    assert CaseStatusChange.objects.count() == 0
