@@ -338,21 +338,32 @@ def is_member(user, board: Board, *roles: str) -> bool:
 
 
 def staff_documents(user):
-    """Documents a staff member may see: all public ones, confidential ones of their boards."""
-    documents = Document.objects.all()
+    """Documents a staff member may see in the admin: every one of their boards, and of
+    other boards what the public sees (confidential, unpublished and cancelled ones not)."""
     if user.is_superuser:
-        return documents
-    return documents.filter(Q(confidential=False) | Q(case__board__in=staff_boards(user)))
+        return Document.objects.all()
+    return Document.objects.filter(case__board__in=staff_boards(user)) | Document.objects.public()
 
 
 def staff_attachments(user):
-    attachments = Attachment.objects.all()
+    """Attachments a staff member may see and download: as ``staff_documents``."""
     if user.is_superuser:
-        return attachments
-    own = staff_boards(user)
-    return attachments.filter(
-        (Q(confidential=False) & Q(document__confidential=False)) | Q(document__case__board__in=own)
-    )
+        return Attachment.objects.all()
+    own = Attachment.objects.filter(document__case__board__in=staff_boards(user))
+    return own | Attachment.objects.public()
+
+
+def staff_title_search(user, term: str, *, board: str = "board") -> Q:
+    """Rows whose title has every word of ``term``, for the admin's search: the raw title of
+    the user's boards' rows and of unprotected ones, the public title of protected ones (a
+    protected title is never matched by its words for another board's staff)."""
+    raw, public = Q(), Q(title_protected=True)
+    for word in term.split():
+        raw &= Q(title__icontains=word)
+        public &= Q(public_title__icontains=word)
+    if not user.is_superuser:
+        raw &= Q(title_protected=False) | Q(**{f"{board}__in": staff_boards(user)})
+    return raw | public
 
 
 def near_miss_cases(text: str) -> list[Case]:

@@ -18,7 +18,7 @@ from cases.models import (
     Meeting,
     PersonalDataFinding,
 )
-from cases.services import registering, roles
+from cases.services import indexing, registering, roles
 from tests.factories import CaseFactory, DocumentFactory
 
 REGISTRAR = BoardMembership.Role.REGISTRAR
@@ -345,3 +345,120 @@ def test_agenda_action_with_another_boards_meeting_changes_no_meeting(client, hv
     assert response.status_code == 403
     assert AgendaItem.objects.count() == 0
     assert CaseStatusChange.objects.count() == 0
+
+
+# --- 19.6 Another board's records as the public sees them --------------------------------
+
+
+@pytest.fixture
+def ks_records(ks, settings, tmp_path):
+    """Kommunstyrelsen's protected, confidential and unpublished material, each with a
+    marker word of its own."""
+    settings.MEDIA_ROOT = tmp_path
+    case = ks_case(
+        board=ks,
+        title="Bistånd zqxcasetitle enskild",
+        title_protected=True,
+        public_title="Ärende om bistånd",
+    )
+    public = DocumentFactory(
+        case=case,
+        title="Utredning zqxdoctitle",
+        title_protected=True,
+        public_title="Utredning",
+        counterpart="Anna zqxsender",
+        counterpart_protected=True,
+        full_text="Nämnden beslutar om parkbänkar.",
+    )
+    unpublished = DocumentFactory(
+        case=case, title="Utkast zqxunpublished", published=False, full_text="zqxunpubtext"
+    )
+    attachment = Attachment.objects.create(
+        document=unpublished, number=1, title="Bilaga zqxattachment", text="zqxattachtext"
+    )
+    for document in (public, unpublished):
+        indexing.index_document(document=document)
+    indexing.reindex_case(case=case)
+    return case, public, unpublished, attachment
+
+
+def test_other_boards_protected_title_shows_only_in_public_form(client, hv, ks_records):
+    case, public, _unpublished, _attachment = ks_records
+    client.force_login(staff("reg", (hv, REGISTRAR)))
+    autocomplete = {"app_label": "cases", "model_name": "reference", "field_name": "target"}
+
+    pages = {
+        "case": client.get(f"/admin/cases/case/{case.pk}/change/"),
+        "document": client.get(f"/admin/cases/document/{public.pk}/change/"),
+        "documents": client.get("/admin/cases/document/"),
+        "by number": client.get("/admin/autocomplete/", {**autocomplete, "term": "KS 2019/1"}),
+    }
+    searches = {
+        "cases": client.get("/admin/cases/case/", {"q": "zqxcasetitle"}),
+        "documents": client.get("/admin/cases/document/", {"q": "zqxdoctitle"}),
+        "autocomplete": client.get(
+            "/admin/autocomplete/", {**autocomplete, "term": "zqxcasetitle"}
+        ),
+    }
+
+    assert {name: "zqx" in r.content.decode() for name, r in pages.items()} == dict.fromkeys(
+        pages, False
+    )
+    assert pages["by number"].json()["results"] == [
+        {"id": str(case.pk), "text": "KS 2019/1 Ärende om bistånd"}
+    ]
+    assert "<title>KS 2019/1 Ärende om bistånd | Visa ärende | " in pages["case"].content.decode()
+    assert [
+        searches["cases"].context["cl"].result_count,
+        searches["documents"].context["cl"].result_count,
+        searches["autocomplete"].json()["results"],
+    ] == [0, 0, []]
+
+
+def test_own_board_staff_find_and_see_their_protected_title(client, ks, ks_records):
+    case, public, _unpublished, _attachment = ks_records
+    client.force_login(staff("ks", (ks, REGISTRAR)))
+
+    found = client.get("/admin/cases/case/", {"q": "zqxcasetitle"})
+    document = client.get(f"/admin/cases/document/{public.pk}/change/").content.decode()
+
+    assert list(found.context["cl"].result_list) == [case]
+    assert ("zqxdoctitle" in document, "zqxsender" in document) == (True, True)
+
+
+def test_other_boards_unpublished_documents_and_attachments_stay_hidden(client, hv, ks_records):
+    case, public, unpublished, attachment = ks_records
+    client.force_login(staff("reg", (hv, REGISTRAR)))
+
+    documents = client.get("/admin/cases/document/")
+    by_text = client.get("/admin/cases/document/", {"q": "zqxunpubtext"})
+    change = client.get(f"/admin/cases/document/{unpublished.pk}/change/")
+    attachment_change = client.get(f"/admin/cases/attachment/{attachment.pk}/change/")
+    download = client.get(f"/admin/cases/attachment/{attachment.pk}/fil/")
+    case_page = client.get(f"/admin/cases/case/{case.pk}/change/").content.decode()
+
+    assert list(documents.context["cl"].result_list) == [public]
+    assert by_text.context["cl"].result_count == 0
+    assert (change.status_code, attachment_change.status_code, download.status_code) == (
+        302,
+        302,
+        404,
+    )
+    assert "zqx" not in case_page
+
+
+def test_history_of_other_boards_records_is_refused(client, hv, ks_records):
+    case, public, _unpublished, _attachment = ks_records
+    version = public.history.get()
+    client.force_login(staff("reg", (hv, REGISTRAR)))
+
+    statuses = [
+        client.get(url).status_code
+        for url in (
+            f"/admin/cases/case/{case.pk}/history/",
+            f"/admin/cases/document/{public.pk}/history/",
+            f"/admin/cases/document/{public.pk}/history/{version.history_id}/",
+        )
+    ]
+
+    assert statuses == [403, 403, 403]

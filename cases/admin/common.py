@@ -48,6 +48,18 @@ def export_selected_csv(modeladmin, request, queryset):
 class StaffBoardMixin:
     """Rights follow board membership; admins (superusers) may do everything.
 
+    Staff see other boards' records as the public does, by one rule at each layer:
+    - what rows: ``queries.staff_documents``/``staff_attachments`` (the admins' querysets,
+      inlines, downloads, exports) give other boards' rows only when they are public;
+    - labels: ``Case.__str__`` and ``Document.__str__`` are the public title, so page
+      titles, breadcrumbs, lists, choices and autocomplete results never show a protected
+      one;
+    - fields: on another board's change page ``public_forms`` swaps a raw field for its
+      public form (a protected title, a protected sender);
+    - search: ``get_search_results`` matches raw titles only of the user's boards' rows
+      (``queries.staff_title_search``);
+    - history: only for the staff of the object's board (below).
+
     - Changing and adding need one of ``board_roles`` at the object's board
       (``board_of``). Every save, from the change form, the add form and simple-history's
       revert form alike, passes ``save_form``, which refuses (403, nothing written) when
@@ -59,9 +71,30 @@ class StaffBoardMixin:
     """
 
     board_roles: tuple[str, ...] = (REGISTRAR,)
+    # Fields another board's staff see in their public form: field -> the admin's display
+    # method showing that form, or None to leave the field out.
+    public_forms: dict[str, str | None] = {}
 
     def board_of(self, obj) -> Board:
         raise NotImplementedError
+
+    def shows_public_form(self, request, obj) -> bool:
+        return obj is not None and not queries.is_member(request.user, self.board_of(obj))
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if not self.public_forms or not self.shows_public_form(request, obj):
+            return fieldsets
+        return [
+            (name, {**options, "fields": _public(options["fields"], self.public_forms)})
+            for name, options in fieldsets
+        ]
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if self.public_forms and self.shows_public_form(request, obj):
+            readonly += [shown for shown in self.public_forms.values() if shown]
+        return readonly
 
     def has_change_permission(self, request, obj=None):
         if not super().has_change_permission(request, obj):
@@ -97,6 +130,11 @@ class StaffBoardMixin:
     def history_view(self, request, object_id, extra_context=None):
         self.history_object(request, object_id)
         return super().history_view(request, object_id, extra_context)
+
+
+def _public(fields, public_forms: dict[str, str | None]) -> list[str]:
+    shown = [public_forms.get(field, field) for field in fields]
+    return [field for field in shown if field]
 
 
 class BoardHistoryMixin(StaffBoardMixin):

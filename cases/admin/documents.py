@@ -65,7 +65,8 @@ class DocumentAdmin(BoardHistoryMixin, NoDeleteMixin, SimpleHistoryAdmin):
     form = DocumentAdminForm
     list_display = ["__str__", "kind", "document_date", "confidential", "published", "cancelled"]
     list_filter = ["kind", "confidential", "published", "text_source", "case__board"]
-    search_fields = ["title", "case__dnr", "case__dnr_key"]
+    # The title is searched in get_search_results, as the user may see it.
+    search_fields = ["case__dnr", "case__dnr_key"]
     readonly_fields = [
         "sequence",
         "registered_at",
@@ -138,8 +139,22 @@ class DocumentAdmin(BoardHistoryMixin, NoDeleteMixin, SimpleHistoryAdmin):
     list_select_related = ["case"]
     actions = [export_selected_csv]
 
+    public_forms = {
+        "title": "display_title",
+        "public_title": None,
+        "counterpart": "display_counterpart",
+    }
+
     def board_of(self, obj):
         return obj.case.board
+
+    @admin.display(description="rubrik")
+    def display_title(self, obj):
+        return obj.display_title
+
+    @admin.display(description="avsändare/mottagare")
+    def display_counterpart(self, obj):
+        return obj.display_counterpart
 
     @admin.display(description="undertecknare")
     def signatories_text(self, obj):
@@ -163,8 +178,11 @@ class DocumentAdmin(BoardHistoryMixin, NoDeleteMixin, SimpleHistoryAdmin):
         if lookup.cases:
             return queryset.filter(case__in=lookup.cases), False
         by_text = queryset.filter(pk__in=document_search.staff_search_document_ids(search_term))
-        by_title, _ = super().get_search_results(request, queryset, search_term)
-        return (by_text | by_title).distinct(), True
+        by_title = queryset.filter(
+            queries.staff_title_search(request.user, search_term, board="case__board")
+        )
+        by_number, _ = super().get_search_results(request, queryset, search_term)
+        return (by_text | by_title | by_number).distinct(), True
 
     def save_model(self, request, obj, form, change):
         if not queries.is_member(request.user, obj.case.board, REGISTRAR):

@@ -71,13 +71,26 @@ class DocumentInline(NoDeleteMixin, admin.TabularInline):
     def get_queryset(self, request):
         return queries.staff_documents(request.user)
 
+    def get_fields(self, request, obj=None):
+        if obj is not None and not queries.is_member(request.user, obj.board):
+            return ["display_title" if f == "title" else f for f in self.fields]
+        return self.fields
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.get_fields(request, obj)
+
+    @admin.display(description="rubrik")
+    def display_title(self, obj):
+        return obj.display_title
+
 
 @admin.register(Case)
 class CaseAdmin(BoardHistoryMixin, NoDeleteMixin, SimpleHistoryAdmin):
     form = CaseAdminForm
     list_display = ["dnr", "board", "staff_title", "status", "registered_on"]
     list_filter = ["board", "status", "dnr_year"]
-    search_fields = ["dnr", "dnr_key", "title", "aliases__dnr"]
+    # The title is searched in get_search_results, as the user may see it.
+    search_fields = ["dnr", "dnr_key", "aliases__dnr"]
     readonly_fields = [
         "board",
         "dnr",
@@ -106,6 +119,9 @@ class CaseAdmin(BoardHistoryMixin, NoDeleteMixin, SimpleHistoryAdmin):
     list_select_related = ["board"]
     actions = [export_selected_csv]
 
+    # Another board's staff never see a protected title (OSL 5 kap. 2 §).
+    public_forms = {"title": "display_title", "public_title": None}
+
     def board_of(self, obj):
         return obj.board
 
@@ -118,22 +134,9 @@ class CaseAdmin(BoardHistoryMixin, NoDeleteMixin, SimpleHistoryAdmin):
     def display_title(self, obj):
         return obj.display_title
 
-    def get_fields(self, request, obj=None):
-        fields = list(super().get_fields(request, obj))
-        if obj is not None and not queries.is_member(request.user, obj.board):
-            # Another board's staff never see a protected title (OSL 5 kap. 2 §).
-            fields = ["display_title" if f == "title" else f for f in fields]
-            fields = [f for f in fields if f != "public_title"]
-        return fields
-
-    def get_readonly_fields(self, request, obj=None):
-        readonly = list(super().get_readonly_fields(request, obj))
-        if obj is not None and not queries.is_member(request.user, obj.board):
-            readonly.append("display_title")
-        return readonly
-
     def get_search_results(self, request, queryset, search_term):
-        """A dnr in any spelling first, then the portal's full-text search."""
+        """A dnr in any spelling first, then the portal's full-text search and the titles
+        the user may search (``queries.staff_title_search``)."""
         lookup = queries.lookup_dnr(search_term) if search_term else None
         if lookup and lookup.cases:
             return queryset.filter(pk__in=[c.pk for c in lookup.cases]), False
@@ -146,8 +149,9 @@ class CaseAdmin(BoardHistoryMixin, NoDeleteMixin, SimpleHistoryAdmin):
                 pk__in=document_search.staff_search_document_ids(search_term)
             )
             by_text = queryset.filter(documents__in=documents)
-            by_title, _ = super().get_search_results(request, queryset, search_term)
-            return (by_text | by_title).distinct(), True
+            by_title = queryset.filter(queries.staff_title_search(request.user, search_term))
+            by_number, _ = super().get_search_results(request, queryset, search_term)
+            return (by_text | by_title | by_number).distinct(), True
         return queryset, False
 
     def get_urls(self):

@@ -169,7 +169,8 @@ class Document(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.case.dnr}-{self.sequence} {self.title[:60]}"
+        # The public title, as Case.__str__.
+        return f"{self.case.dnr}-{self.sequence} {self.display_title[:60]}"
 
     @property
     def is_public(self) -> bool:

@@ -161,7 +161,9 @@ class Case(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.dnr} {self.title[:60]}"
+        # The public title: every label drawn from str() (admin page titles, breadcrumbs,
+        # lists, choices, autocomplete, the admin log) is safe for anyone who sees the row.
+        return f"{self.dnr} {self.display_title[:60]}"
 
     def get_absolute_url(self) -> str:
         return reverse("cases:case-detail", args=[self.dnr_key])
