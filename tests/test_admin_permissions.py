@@ -36,6 +36,7 @@ from cases.models import (
     Decision,
     DnrSeries,
     Document,
+    DocumentForReview,
     Meeting,
     PersonalDataFinding,
     Reference,
@@ -56,6 +57,7 @@ MARKERS = [
     "zqxattfile",  # its file
     "zqxrequester",  # the address of someone asking Kommunstyrelsen for handlings
     "zqxrun",  # a background import of Kommunstyrelsen's
+    "zqxprivate",  # a private person who wrote to Kommunstyrelsen, waiting for review
 ]
 # Registered models without board records: staff have no permission on them at all.
 BOARDLESS = {Group, User, AccessAttempt, AccessLog, AccessFailureLog, ProcrastinateJob}
@@ -94,6 +96,16 @@ def make_records(hv, ks, tmp_path, settings) -> dict:
     secret.save()
     unpublished = registering.add_document(
         case=case, title="Utkast zqxunpublished", kind="skrivelse", published=False
+    )
+    private = registering.add_document(
+        case=case,
+        title="Synpunkt på parken",
+        kind="skrivelse",
+        direction="in",
+        counterpart="Karin zqxprivate",
+        counterpart_private=True,
+        review_pending=True,
+        published=False,
     )
     own_case = registering.register_case(
         board=hv, dnr="HV 2026/3", title="Parkbänkar", registered_on=_day()
@@ -144,6 +156,7 @@ def make_records(hv, ks, tmp_path, settings) -> dict:
             Case: [case],
             Document: [public, secret, unpublished],
             Attachment: attachments,
+            DocumentForReview: [DocumentForReview.objects.get(pk=private.pk)],
             PersonalDataFinding: list(PersonalDataFinding.objects.filter(document=secret)),
             Reference: list(Reference.objects.filter(source__case=case)),
             Meeting: [meeting],
