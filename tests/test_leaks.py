@@ -622,3 +622,44 @@ def test_protecting_a_title_later_hides_it_from_every_channel(client, material):
         assert_no_marker(anonymous_get(path))
     assert_no_marker(anonymous_get(case.get_absolute_url()))
     assert marker_words() == set()
+
+
+# --- The OParl API (/oparl/v1.1/) ----------------------------------------------------------
+
+
+def api_responses(extra_urls: tuple[str, ...] = ()):
+    """Every response of the API an anonymous client can reach from System: every list page
+    (also with modified_since, which adds deleted objects), every object and text it links,
+    and ``extra_urls`` (object and text URLs of hidden material, typed by hand)."""
+    client, todo, seen = Client(), ["/oparl/v1.1/", *extra_urls], set()
+    while todo:
+        path = todo.pop()
+        if path in seen:
+            continue
+        seen.add(path)
+        response = client.get(path)
+        assert response.status_code in (200, 404), (path, response.status_code)
+        yield response
+        if not response["Content-Type"].startswith("application/json"):
+            continue
+        body = response.content.decode()
+        for url in re.findall(r'"(http://testserver/oparl/v1\.1/[^"]*)"', body):
+            todo.append(url.removeprefix("http://testserver"))
+        if path.startswith("/oparl/v1.1/body/stockholm/") and path.endswith("/"):
+            todo.append(path + "?modified_since=2000-01-01")
+
+
+def test_api_never_shows_a_marker(material):
+    hidden = [
+        *(f"/oparl/v1.1/file/handling-{d.pk}/" for d in material.hidden_documents),
+        *(f"/oparl/v1.1/file/handling-{d.pk}/text/" for d in material.hidden_documents),
+        *(f"/oparl/v1.1/file/bilaga-{a.pk}/" for a in material.hidden_attachments),
+        *(f"/oparl/v1.1/file/bilaga-{a.pk}/text/" for a in material.hidden_attachments),
+    ]
+    responses = list(api_responses(tuple(hidden)))
+    for response in responses:
+        assert_no_marker(response)
+    reached = "".join(r.content.decode() for r in responses)
+    for document in material.public_documents:
+        assert f"/oparl/v1.1/file/handling-{document.pk}/" in reached
+    assert "Orosanmälan" in reached  # the protected case by its public title
