@@ -29,6 +29,17 @@ PUBLIC_ATTACHMENT = Q(
 ) & ~Q(document__case__status=Case.Status.CANCELLED)
 
 
+HEAVY_DOCUMENT_FIELDS = (
+    "full_text",
+    "clean_text",
+    "summary",
+    "proposal",
+    "signatories",
+    "attachment_list",
+    "attested_by",
+)
+
+
 @dataclass(frozen=True)
 class Source:
     """One table behind a list: ``kind`` names the serializer, ``prefix`` marks its ids in
@@ -92,12 +103,18 @@ def handlings() -> QuerySet:
 
 
 def attachments() -> QuerySet:
-    return Attachment.objects.select_related("document", "document__case").annotate(
-        oparl_created=F("created_at"),
-        oparl_modified=Conditional(
-            When(PUBLIC_ATTACHMENT, then=F("updated_at")),
-            default=Greatest("updated_at", "document__updated_at", "document__case__updated_at"),
-        ),
+    return (
+        Attachment.objects.select_related("document", "document__case")
+        .defer(*(f"document__{name}" for name in HEAVY_DOCUMENT_FIELDS))
+        .annotate(
+            oparl_created=F("created_at"),
+            oparl_modified=Conditional(
+                When(PUBLIC_ATTACHMENT, then=F("updated_at")),
+                default=Greatest(
+                    "updated_at", "document__updated_at", "document__case__updated_at"
+                ),
+            ),
+        )
     )
 
 
@@ -121,6 +138,8 @@ def reference_consultations() -> QuerySet:
         .exclude(source__case__board=F("target__board"))
         .exclude(Exists(earlier))
         .select_related("source", "source__case", "source__case__board", "target")
+        # the citing handling's number and case are shown, never its text
+        .defer(*(f"source__{name}" for name in HEAVY_DOCUMENT_FIELDS))
         .annotate(
             oparl_created=F("source__registered_at"),
             oparl_modified=Greatest("source__updated_at", "target__updated_at"),
