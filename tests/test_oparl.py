@@ -143,6 +143,26 @@ def test_oparl_bilaga_is_a_file_with_its_download_url(client, hv):
     assert file["text"] == "Karta över Råcksta"
 
 
+def test_oparl_paper_embeds_its_public_files_without_text(client, hv):
+    case = CaseFactory(board=hv)
+    first = DocumentFactory(case=case, sequence=1, full_text="Lång text")
+    DocumentFactory(case=case, sequence=2, published=False)
+    third = DocumentFactory(case=case, sequence=3)
+    bilaga = Attachment.objects.create(document=first, number=1, title="Karta", text="Karta")
+    Attachment.objects.create(
+        document=first, number=2, title="Hemlig", confidential=True, osl_reference="26:1"
+    )
+    files = get(client, f"{API}paper/{case.pk}/")["auxiliaryFile"]
+    assert [f["id"] for f in files] == [
+        f"{API}file/handling-{first.pk}/",
+        f"{API}file/bilaga-{bilaga.pk}/",
+        f"{API}file/handling-{third.pk}/",
+    ]
+    assert [("text" in f, "size" in f) for f in files] == [(False, False)] * 3
+    own = get(client, files[0]["id"])
+    assert {k: v for k, v in own.items() if k not in ("text", "size")} == files[0]
+
+
 # --- Paging and parameters -----------------------------------------------------------------
 
 
@@ -224,6 +244,7 @@ def test_oparl_bad_parameter_is_a_400_error_object(client, boards, query):
         "file/handling-999999/",
         "body/goteborg/",
         "finns-inte/",
+        "organization/%0A1/",
         "paper/99999999999999999999/",
         "legislativeterm/1995/",
         "agendaitem/1/",
@@ -430,8 +451,8 @@ def _populate(hv, n):
 @pytest.mark.parametrize(
     ("path", "expected"),
     [
-        ("paper/", 3),
-        ("paper/?modified_since=2000-01-01", 3),
+        ("paper/", 5),
+        ("paper/?modified_since=2000-01-01", 5),
         ("file/", 2),
         ("meeting/", 2),
         ("agendaitem/", 1),

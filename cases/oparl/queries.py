@@ -182,6 +182,33 @@ def consultations_of(cases: list[Case]) -> dict[int, list]:
     return found
 
 
+def files_of(cases: list[Case]) -> dict[int, list[tuple[str, object]]]:
+    """The public handlingar of a page of papers with their public bilagor, in the order
+    of the case page (handling by number, each followed by its bilagor), by case id
+    (two queries; the texts are not read: a paper links its files without their text)."""
+    found: dict[int, list] = {case.pk: [] for case in cases}
+    if not cases:
+        return found
+    documents = list(
+        handlings()
+        .filter(PUBLIC_DOCUMENT, case__in=cases)
+        .defer(*HEAVY_DOCUMENT_FIELDS)
+        .order_by("case_id", "sequence", "pk")
+    )
+    bilagor: dict[int, list] = {}
+    for attachment in (
+        attachments()
+        .filter(PUBLIC_ATTACHMENT, document__in=documents)
+        .defer("text")
+        .order_by("number", "pk")
+    ):
+        bilagor.setdefault(attachment.document_id, []).append(attachment)
+    for document in documents:
+        found[document.case_id].append(("handling", document))
+        found[document.case_id] += [("bilaga", a) for a in bilagor.get(document.pk, [])]
+    return found
+
+
 def agenda_of(meetings_on_page: list[Meeting]) -> dict[int, list[AgendaItem]]:
     """The agenda items of a page of meetings, by meeting id (one query)."""
     found: dict[int, list[AgendaItem]] = {meeting.pk: [] for meeting in meetings_on_page}

@@ -161,6 +161,8 @@ OBJECTS = {
             "subordinatedPaper": URL_LIST,
             "underDirectionOf": URL_LIST,
             "originatorOrganization": URL_LIST,
+            "mainFile": _ref("File"),
+            "auxiliaryFile": {"type": "array", "items": _ref("File"), "minItems": 1},
             "consultation": {"type": "array", "items": _ref("Consultation"), "minItems": 1},
         },
     ),

@@ -214,7 +214,20 @@ def agenda_item(urls: Urls, item: AgendaItem) -> dict:
     )
 
 
-def paper(urls: Urls, case: Case, consultations: list[tuple[str, object]]) -> dict:
+def paper(
+    urls: Urls,
+    case: Case,
+    consultations: list[tuple[str, object]],
+    files: list[tuple[str, object]],
+) -> dict:
+    """A case; its public files are embedded without their text (the File's own URL has
+    it), so a paper page stays small."""
+    embedded = [
+        handling(urls, row, with_text=False)
+        if kind == "handling"
+        else bilaga(urls, row, with_text=False)
+        for kind, row in files
+    ]
     return compact(
         {
             "id": urls.api("paper", case.pk),
@@ -225,6 +238,7 @@ def paper(urls: Urls, case: Case, consultations: list[tuple[str, object]]) -> di
             "date": case.registered_on.isoformat(),
             "paperType": "Ärende",
             "underDirectionOf": [urls.api("organization", case.board_id)],
+            "auxiliaryFile": embedded,
             "consultation": [consultation(urls, kind, row) for kind, row in consultations],
             "web": urls.site(case.get_absolute_url()),
             "created": iso(case.oparl_created),
@@ -288,8 +302,8 @@ def attachment_text(attachment: Attachment) -> str:
     return mask_personal_numbers(attachment.text)
 
 
-def handling(urls: Urls, document: Document) -> dict:
-    text = handling_text(document)
+def handling(urls: Urls, document: Document, *, with_text: bool = True) -> dict:
+    text = handling_text(document) if with_text else None
     text_url = urls.api("file-handling-text", document.pk)
     return compact(
         {
@@ -298,7 +312,7 @@ def handling(urls: Urls, document: Document) -> dict:
             "name": document.display_title,
             "fileName": f"{document.case.dnr_key}-{document.sequence}.txt".replace("/", "-"),
             "mimeType": "text/plain",
-            "size": len(text.encode()),
+            "size": len(text.encode()) if with_text else None,
             "text": text,
             "date": document.document_date.isoformat() if document.document_date else None,
             "accessUrl": text_url,
@@ -311,8 +325,8 @@ def handling(urls: Urls, document: Document) -> dict:
     )
 
 
-def bilaga(urls: Urls, attachment: Attachment) -> dict:
-    text = attachment_text(attachment)
+def bilaga(urls: Urls, attachment: Attachment, *, with_text: bool = True) -> dict:
+    text = attachment_text(attachment) if with_text else None
     if attachment.file:
         file_url = urls.site(reverse("cases:attachment-download", args=[attachment.pk]))
         file_name = attachment.file.name.rsplit("/", 1)[-1]
@@ -320,7 +334,8 @@ def bilaga(urls: Urls, attachment: Attachment) -> dict:
         size = attachment.size
     else:
         file_url = urls.api("file-bilaga-text", attachment.pk)
-        file_name, mime_type, size = None, "text/plain", len(text.encode())
+        file_name, mime_type = None, "text/plain"
+        size = len(text.encode()) if with_text else None
     title = attachment.title if attachment.title.strip() else PROTECTED_TITLE
     return compact(
         {

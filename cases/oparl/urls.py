@@ -1,4 +1,4 @@
-from django.urls import path, register_converter
+from django.urls import path, re_path, register_converter
 
 from . import views
 
@@ -54,5 +54,7 @@ urlpatterns = [
     path("file/bilaga-<oid:pk>/", views.file_bilaga, name="file-bilaga"),
     path("file/bilaga-<oid:pk>/text/", views.file_bilaga_text, name="file-bilaga-text"),
     path("legislativeterm/<int:year>/", views.legislative_term, name="legislativeterm"),
-    path("<path:rest>", views.not_found, name="not-found"),
+    # anything else under the API, also a path with a newline (which <path:> does not
+    # match), gets the API's JSON 404 rather than the site's HTML page
+    re_path(r"^[\s\S]*\Z", views.not_found, name="not-found"),
 ]

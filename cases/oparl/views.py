@@ -154,22 +154,27 @@ def _serialize(urls: Urls, rows) -> list[dict]:
     for source, row, visible in rows:
         if visible:
             shown.setdefault(source.kind, []).append(row)
-    consultations = queries.consultations_of(shown.get("paper", []))
-    agendas = queries.agenda_of(shown.get("meeting", []))
+    embedded = {
+        "consultations": queries.consultations_of(shown.get("paper", [])),
+        "files": queries.files_of(shown.get("paper", [])),
+        "agendas": queries.agenda_of(shown.get("meeting", [])),
+    }
     data = []
     for source, row, visible in rows:
         if not visible:
             data.append(serializers.deleted(urls, source.kind, row))
         else:
-            data.append(_object(urls, source.kind, row, consultations, agendas))
+            data.append(_object(urls, source.kind, row, embedded))
     return data
 
 
-def _object(urls: Urls, kind: str, row, consultations=None, agendas=None) -> dict:
+def _object(urls: Urls, kind: str, row, embedded: dict) -> dict:
     if kind == "paper":
-        return serializers.paper(urls, row, consultations[row.pk])
+        return serializers.paper(
+            urls, row, embedded["consultations"][row.pk], embedded["files"][row.pk]
+        )
     if kind == "meeting":
-        return serializers.meeting(urls, row, agendas[row.pk])
+        return serializers.meeting(urls, row, embedded["agendas"][row.pk])
     if kind == "organization":
         return serializers.organization(urls, row)
     if kind == "agendaItem":
@@ -345,5 +350,5 @@ def openapi_description(request):
 
 
 @api_view
-def not_found(request, rest: str = ""):
+def not_found(request):
     raise ApiError(404, "Adressen finns inte i API:et.", request.path)
