@@ -11,6 +11,8 @@ from urllib.parse import unquote, urlsplit
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from portal.client_ip import meta_key, parse_networks
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("PORTAL_VAR_DIR", BASE_DIR / "var"))
 
@@ -85,6 +87,12 @@ AXES_COOLOFF_TIME = 0.5
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# Behind a reverse proxy: the client address comes from DJANGO_CLIENT_IP_HEADER (e.g.
+# X-Forwarded-For) only on requests from DJANGO_TRUSTED_PROXIES (addresses or CIDR networks);
+# otherwise from the connection (portal/client_ip.py). Used by axes and the rate limits.
+CLIENT_IP_HEADER = meta_key(os.environ.get("DJANGO_CLIENT_IP_HEADER", ""))
+TRUSTED_PROXIES = parse_networks(os.environ.get("DJANGO_TRUSTED_PROXIES", ""))
+AXES_CLIENT_IP_CALLABLE = "portal.client_ip.client_ip"
 
 ROOT_URLCONF = "portal.urls"
 

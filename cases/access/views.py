@@ -9,6 +9,8 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from portal.client_ip import client_ip
+
 from . import queries, services
 from .forms import ClarificationAnswerForm, OrderForm
 from .models import RequestStatus
@@ -71,7 +73,7 @@ def basket(request):
                     email=data["email"],
                     delivery=data["delivery"],
                     message=data["message"],
-                    ip=request.META.get("REMOTE_ADDR", ""),
+                    ip=client_ip(request),
                     base_url=request.build_absolute_uri("/"),
                 )
             except services.RateLimited as error:

@@ -10,6 +10,8 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 
+from portal.client_ip import client_ip
+
 from ..models import Board, Case
 from . import services, tokens
 from .mails import describe
@@ -58,7 +60,7 @@ def subscribe(request):
         subscription = services.request_subscription(
             email=data["epost"],
             kind=data["bevaka"],
-            ip=request.META.get("REMOTE_ADDR", ""),
+            ip=client_ip(request),
             **target,
         )
     except services.RateLimited as error:
