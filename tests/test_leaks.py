@@ -573,6 +573,74 @@ def test_feeds_and_calendars_never_hold_a_marker(material):
         assert_no_marker(anonymous_get("/sok/feed/", {"q": query}), typed=(query,))
 
 
+def _api_links(value) -> list[str]:
+    """Every API address in an OParl answer (ids, lists, next pages, files)."""
+    if isinstance(value, dict):
+        return [link for item in value.values() for link in _api_links(item)]
+    if isinstance(value, list):
+        return [link for item in value for link in _api_links(item)]
+    if isinstance(value, str) and "/oparl/v1.1/" in value:
+        return [value[value.index("/oparl/v1.1/") :]]
+    return []
+
+
+def test_api_never_answers_with_a_marker(material):
+    """Walk the OParl API from its System object through every link it gives (bodies,
+    papers, meetings, agenda items, files and their texts), and ask it for changes too."""
+    seen, queue = set(), ["/oparl/v1.1/", "/oparl/v1.1/body/"]
+    while queue and len(seen) < 400:
+        path = queue.pop(0)
+        if path in seen or path.endswith("openapi.json"):
+            continue
+        seen.add(path)
+        response = anonymous_get(path)
+        assert_no_marker(response)
+        if response.status_code == 200 and response["Content-Type"].startswith("application/"):
+            if "json" in response["Content-Type"]:
+                queue.extend(_api_links(response.json()))
+    changes = anonymous_get("/oparl/v1.1/body/", {"modified_since": "2000-01-01T00:00:00Z"})
+    assert_no_marker(changes)
+    karta = material.public_attachments[0]
+    assert {
+        f"/oparl/v1.1/meeting/{material.meeting.pk}/",
+        f"/oparl/v1.1/file/bilaga-{karta.pk}/",
+    } <= seen
+    # and asked directly for what it does not list
+    for document in material.hidden_documents:
+        for path in (f"file/handling-{document.pk}/", f"file/handling-{document.pk}/text/"):
+            assert_no_marker(anonymous_get(f"/oparl/v1.1/{path}"))
+    for attachment in material.hidden_attachments:
+        for path in (f"file/bilaga-{attachment.pk}/", f"file/bilaga-{attachment.pk}/text/"):
+            assert_no_marker(anonymous_get(f"/oparl/v1.1/{path}"))
+
+
+def test_alert_mails_never_hold_a_marker(material, smtp_inbox):
+    from django.utils import timezone
+
+    from cases.alerts import digest, services
+    from cases.models import Subscription
+
+    board = material.public_case.board
+    cases = (material.public_case, material.protected_case, material.street_case)
+    wanted = [  # two addresses: a few subscriptions an hour each
+        ("l@example.se", {"kind": "sokning", "search": "q=parkbänkar"}),
+        ("l@example.se", {"kind": "sokning", "search": "q=Grimsta"}),
+        ("l@example.se", {"kind": "namnd", "board": board}),
+        *(("m@example.se", {"kind": "arende", "case": case}) for case in cases),
+    ]
+    for email, fields in wanted:
+        subscription = services.request_subscription(email=email, **fields)
+        services.confirm_subscription(subscription_id=subscription.pk)
+    Subscription.objects.update(covered_until=timezone.now() - datetime.timedelta(hours=1))
+
+    report = digest.send_digests()
+
+    assert report.mails == 2
+    assert "parkbänkar" in smtp_inbox.to("l@example.se")[-1]["body"]
+    for mail in smtp_inbox.messages:
+        assert_no_marker(mail["subject"] + mail["body"])
+
+
 def test_attachments_of_hidden_material_are_not_served(material):
     for attachment in material.hidden_attachments:
         assert Client().get(f"/bilaga/{attachment.pk}/").status_code == 404
