@@ -149,6 +149,26 @@ def test_vocabulary_forgets_a_title_protected_later_in_the_admin(client, hv):
     assert_no_marker(anonymous_get(case.get_absolute_url()))
 
 
+def test_any_service_protecting_a_title_reindexes_its_handlings(hv):
+    case = registering.register_case(
+        board=hv, dnr="HV 2026/11", title="Gungor zqxgonem", registered_on=datetime.date(2026, 3, 2)
+    )
+    document = registering.add_document(
+        case=case, title="Beslut om gungor", kind="beslut", document_date=datetime.date(2026, 3, 3)
+    )
+    indexing.index_document(document=document)
+    assert anonymous_get("/sok/", {"q": "zqxgonem"}).context["results"].total == 1
+
+    # as the importer does: the case row changes, then only the case is indexed
+    Case.objects.filter(pk=case.pk).update(title_protected=True, public_title="Gungor")
+    indexing.index_case(case=case)
+
+    search = anonymous_get("/sok/", {"q": "ZqXgOnEm"})
+    assert (search.context["results"].total, search.context["results"].case_total) == (0, 0)
+    assert marker_words() == set()
+    assert anonymous_get("/sok/", {"q": "gungor"}).context["results"].total == 1
+
+
 def test_vocabulary_keeps_a_word_another_public_title_still_has(hv):
     kept = registering.register_case(
         board=hv, dnr="HV 2026/6", title="Gungor zqxsharem", registered_on=datetime.date(2026, 3, 2)

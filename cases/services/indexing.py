@@ -164,10 +164,42 @@ def index_cases(case_ids) -> None:
     """Write the cases' rows in the case search table (CaseSearchEntry): the public title
     with its compound parts, the board, status, registration date and whether the public
     sees the case (not cancelled). One statement for any number of cases; the vocabulary
-    gains the public titles' words and loses those only a title now protected had."""
+    gains the public titles' words and loses those only a title now protected had.
+
+    A case whose public title lost words (protected or retitled by any service) has its
+    handlings reindexed too: their rows carry the case's title."""
     case_ids = list(case_ids)
     _lock_vocabulary()
     old_words = _public_words(_PUBLIC_CASE_WORDS, case_ids)
+    before = _title_lexemes(case_ids)
+    rows = _case_rows(case_ids)
+    if not rows:
+        return
+    columns = list(zip(*rows, strict=True))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO cases_casesearchentry "
+            "(case_id, board_id, status, date, public, vector, ocr_vector) "
+            f"SELECT t.id, t.board, t.status, t.date, t.public, "
+            f"setweight(to_tsvector('{language.SEARCH_CONFIG}', t.title), 'A'), "
+            f"setweight(to_tsvector('{language.SEARCH_CONFIG}', t.ocr_title), 'A') "
+            "FROM unnest(%s::bigint[], %s::bigint[], %s::text[], %s::date[], %s::bool[], "
+            "%s::text[], %s::text[]) AS t(id, board, status, date, public, title, ocr_title) "
+            "ON CONFLICT (case_id) DO UPDATE SET board_id = excluded.board_id, "
+            "status = excluded.status, date = excluded.date, public = excluded.public, "
+            "vector = excluded.vector, ocr_vector = excluded.ocr_vector",
+            [list(column) for column in columns],
+        )
+    after = _title_lexemes(list(before))
+    retitled = [pk for pk, words in before.items() if not words <= after.get(pk, set())]
+    for document in Document.objects.filter(case_id__in=retitled).only("pk"):
+        index_document(document=document)
+    # The vocabulary holds the public titles' words too (the search keeps the OCR
+    # spellings that occur in it); a protected title is indexed by its public form only.
+    _update_vocabulary(_PUBLIC_CASE_WORDS, [row[0] for row in rows], old_words)
+
+
+def _case_rows(case_ids: list[int]) -> list[tuple]:
     cases = Case.objects.filter(pk__in=case_ids).only(
         "pk",
         "board_id",
@@ -194,26 +226,19 @@ def index_cases(case_ids) -> None:
                 title if ocr else None,
             )
         )
-    if not rows:
-        return
-    columns = list(zip(*rows, strict=True))
+    return rows
+
+
+def _title_lexemes(case_ids: list[int]) -> dict[int, set[str]]:
+    """The words of the cases' indexed public titles (cases not indexed yet are left out)."""
     with connection.cursor() as cursor:
         cursor.execute(
-            "INSERT INTO cases_casesearchentry "
-            "(case_id, board_id, status, date, public, vector, ocr_vector) "
-            f"SELECT t.id, t.board, t.status, t.date, t.public, "
-            f"setweight(to_tsvector('{language.SEARCH_CONFIG}', t.title), 'A'), "
-            f"setweight(to_tsvector('{language.SEARCH_CONFIG}', t.ocr_title), 'A') "
-            "FROM unnest(%s::bigint[], %s::bigint[], %s::text[], %s::date[], %s::bool[], "
-            "%s::text[], %s::text[]) AS t(id, board, status, date, public, title, ocr_title) "
-            "ON CONFLICT (case_id) DO UPDATE SET board_id = excluded.board_id, "
-            "status = excluded.status, date = excluded.date, public = excluded.public, "
-            "vector = excluded.vector, ocr_vector = excluded.ocr_vector",
-            [list(column) for column in columns],
+            "SELECT e.case_id, array_agg(u.lexeme) FROM cases_casesearchentry e, "
+            "unnest(coalesce(e.vector, e.ocr_vector)) u WHERE e.case_id = ANY(%s) "
+            "GROUP BY e.case_id",
+            [case_ids],
         )
-    # The vocabulary holds the public titles' words too (the search keeps the OCR
-    # spellings that occur in it); a protected title is indexed by its public form only.
-    _update_vocabulary(_PUBLIC_CASE_WORDS, [row[0] for row in rows], old_words)
+        return {pk: set(words) for pk, words in cursor.fetchall()}
 
 
 @transaction.atomic
