@@ -7,15 +7,12 @@ handling so the attachment's words are searchable.
 """
 
 import dataclasses
-import io
-import zipfile
-from xml.etree import ElementTree
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Max
 
-from .importers import pdf, plain_text
+from .importers import docx, pdf, plain_text
 from .models import Attachment, Document
 from .services import indexing, registering
 
@@ -134,14 +131,7 @@ def _pdf_text(data: bytes) -> str:
 
 
 def _docx_text(data: bytes) -> str:
-    """The paragraphs of a DOCX (a zip with word/document.xml), without extra libraries."""
-    namespace = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            root = ElementTree.fromstring(archive.read("word/document.xml"))
-    except (zipfile.BadZipFile, KeyError, ElementTree.ParseError) as error:
+        return docx.read_docx(data)
+    except docx.DocxError as error:
         raise AttachmentError("DOCX-filen går inte att läsa.") from error
-    paragraphs = []
-    for paragraph in root.iter(f"{namespace}p"):
-        paragraphs.append("".join(node.text or "" for node in paragraph.iter(f"{namespace}t")))
-    return "\n".join(paragraphs)

@@ -22,27 +22,15 @@ from django.db.models import F
 from django.utils import timezone
 from procrastinate.exceptions import AlreadyEnqueued
 
-from .importers.pdf import PdfError
+from .importers import files
 from .models import BackgroundRun, Board, Case, Document
-from .services import importing, indexing, registering
+from .services import importing, indexing
 
-SUFFIXES = (".txt", ".pdf")
 REINDEX_BATCH = 500
 
 
 class AlreadyQueued(Exception):
     """The same folder, or an index rebuild, is already waiting for a worker."""
-
-
-def collect_files(paths: list[str]) -> list[Path]:
-    files: list[Path] = []
-    for raw in paths:
-        path = Path(raw)
-        if path.is_dir():
-            files.extend(sorted(p for p in path.rglob("*") if p.suffix.lower() in SUFFIXES))
-        elif path.suffix.lower() in SUFFIXES:
-            files.append(path)
-    return files
 
 
 @transaction.atomic
@@ -98,32 +86,62 @@ def _step(run: BackgroundRun, count: int = 1) -> None:
     BackgroundRun.objects.filter(pk=run.pk).update(done=F("done") + count)
 
 
+def _step_file(run: BackgroundRun, failures: list[str], imported: list[str]) -> None:
+    BackgroundRun.objects.filter(pk=run.pk).update(
+        done=F("done") + 1,
+        failed=len(failures),
+        failures="\n".join(failures),
+        imported="\n".join(imported),
+    )
+
+
 def run_import(run_id: int) -> BackgroundRun | None:
-    """Import every file of the run's folder, one transaction per file (as the command)."""
+    """Import every file of the run's folder, one transaction per file (as the command). A
+    file that cannot be read is listed with its Swedish reason and the others are imported;
+    the run then ends as failed, with both lists in the admin."""
     run = _claim(run_id)
     if run is None:
         return None
-    files = collect_files([run.path])
-    BackgroundRun.objects.filter(pk=run.pk).update(total=len(files))
-    failures: list[str] = []
-    if not files:
-        failures.append(f"Hittade inga .txt- eller .pdf-filer i {run.path}.")
-    for path in files:
-        source = str(path)
-        try:
-            with transaction.atomic():
-                with connection.cursor() as cursor:
-                    cursor.execute(
-                        "SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))",
-                        [f"import-file:{source}"],
-                    )
-                importing.import_file(path=path, board=run.board, source_file=source)
-        except (PdfError, OSError, registering.RegisterError) as error:
-            failures.append(f"{path.name}: {error}")
-        _step(run)
+    paths, refused = files.collect_files([run.path])
+    failures = [f"{item.path}: {item.reason}" for item in refused]
+    imported: list[str] = []
+    BackgroundRun.objects.filter(pk=run.pk).update(
+        total=len(paths) + len(refused),
+        done=len(refused),
+        failed=len(refused),
+        failures="\n".join(failures),
+    )
+    if not paths and not refused:
+        failures.append(f"Hittade inga .txt-, .pdf- eller .docx-filer i {run.path}.")
+    try:
+        for path in paths:
+            try:
+                result = _import_one(run, path)
+                imported.append(
+                    f"{path}: {result.documents_created} nya och "
+                    f"{result.documents_updated} uppdaterade handlingar"
+                )
+            except importing.FILE_ERRORS as error:
+                failures.append(f"{path}: {error}")
+            _step_file(run, failures, imported)
+    except Exception:
+        failures.append(traceback.format_exc(limit=3))
+        _finish(run, failures)
+        raise
     _finish(run, failures)
     run.refresh_from_db()
     return run
+
+
+def _import_one(run: BackgroundRun, path: Path) -> importing.ImportResult:
+    source = str(path)
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))",
+                [f"import-file:{source}"],
+            )
+        return importing.import_file(path=path, board=run.board, source_file=source)
 
 
 def run_reindex(run_id: int) -> BackgroundRun | None:

@@ -20,6 +20,7 @@ class BackgroundRunAdmin(admin.ModelAdmin):
         "started_at",
         "finished_at",
         "failures",
+        "imported",
     ]
     readonly_fields = fields
 
@@ -27,7 +28,8 @@ class BackgroundRunAdmin(admin.ModelAdmin):
     def progress(self, run: BackgroundRun) -> str:
         if not run.total:
             return "–"
-        return f"{run.done} av {run.total} ({100 * run.done // run.total} %)"
+        done = f"{run.done} av {run.total} ({100 * run.done // run.total} %)"
+        return f"{done}, {run.failed} misslyckade" if run.failed else done
 
     def has_add_permission(self, request):
         # Started with import_documents --background or rebuild_search_index --background.

@@ -11,7 +11,6 @@ import re
 from dataclasses import dataclass
 
 from pypdf import PdfReader
-from pypdf.errors import PdfReadError
 
 # Fewer letters than this per page on average: the pages are images (or nearly empty), and
 # the few characters found are page numbers or stamps, not the document's text.
@@ -43,13 +42,16 @@ def read_pdf_pages(data: bytes) -> tuple[list[str], dict]:
     try:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted and not reader.decrypt(""):
-            raise PdfLockedError("PDF-filen är lösenordsskyddad.")
+            raise PdfLockedError("PDF-filen är lösenordsskyddad (den kräver ett lösenord).")
         pages = [page.extract_text() or "" for page in reader.pages]
         info = reader.metadata or {}
     except PdfError:
         raise
-    except (PdfReadError, ValueError, KeyError, TypeError, OSError) as error:
-        raise PdfError(f"Filen kan inte läsas som PDF ({error}).") from error
+    except Exception as error:
+        # pypdf parses untrusted bytes and a damaged file can fail anywhere in it (its own
+        # errors, but also KeyError, AttributeError, zlib and recursion errors); its messages
+        # are English, so the reader sees only the Swedish reason.
+        raise PdfError("Filen kan inte läsas som PDF (den är skadad eller ingen PDF).") from error
     return pages, info
 
 

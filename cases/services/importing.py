@@ -17,7 +17,7 @@ from simple_history.utils import bulk_create_with_history
 
 from .. import dnr as dnrlib
 from .. import personal_data
-from ..importers import metadata, pdf, plain_text, text_pack
+from ..importers import docx, files, metadata, pdf, text_pack
 from ..models import (
     AgendaItem,
     Board,
@@ -32,6 +32,7 @@ from ..models import (
     SearchEntry,
 )
 from ..queries import board_catalogue, boards_by_short_name
+from . import registering
 from .cross_references import record_references, resolve_reference
 from .indexing import index_case, index_cases, index_document
 from .registering import (
@@ -68,6 +69,10 @@ class ImportResult:
     new_case_ids: set[int] = dataclasses.field(default_factory=set)
 
 
+# What a bad file raises: each has a Swedish message for the per-file summary.
+FILE_ERRORS = (files.FileRefused, pdf.PdfError, docx.DocxError, registering.RegisterError)
+
+
 @transaction.atomic
 def import_file(
     *,
@@ -77,20 +82,38 @@ def import_file(
     meeting_date: datetime.date | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> ImportResult:
-    """Import one .txt or .pdf file; ``source_file`` is the name stored on every row."""
+    """Import one .txt, .pdf or .docx file; ``source_file`` is the name stored on every row.
+    A file that cannot be read raises one of ``FILE_ERRORS`` with a Swedish message (an
+    OSError becomes ``files.FileRefused``) and changes nothing."""
+    try:
+        return _import_file(path, board, source_file, meeting_date, progress)
+    except OSError as error:
+        raise files.FileRefused(files.describe_os_error(error)) from error
+
+
+def _import_file(path, board, source_file, meeting_date, progress) -> ImportResult:
     suffix = path.suffix.lower()
-    catalogue = board_catalogue()
-    if suffix == ".pdf":
-        content = pdf.read_pdf(path.read_bytes())
-        if content.text_source == "none":
-            return _import_scan(content, board=board, source_file=source_file, path=path)
-        text, forced_source = content.text, Document.TextSource.TEXT_LAYER
+    if suffix == ".txt":
+        encoding = files.detect_encoding(path)
+        text = path.read_text(encoding=encoding, errors="replace")
+        forced_source = None
     else:
-        text, forced_source = plain_text.decode_text(path.read_bytes()), None
+        data = path.read_bytes()
+        if not data:
+            raise files.FileRefused("Filen är tom.")
+        if suffix == ".pdf":
+            content = pdf.read_pdf(data)
+            if content.text_source == "none":
+                return _import_scan(content, board=board, source_file=source_file, path=path)
+            text, forced_source = content.text, Document.TextSource.TEXT_LAYER
+        else:
+            text, forced_source = docx.read_docx(data), Document.TextSource.TYPED
+            if not text.strip():
+                raise files.FileRefused("DOCX-filen innehåller ingen text.")
     pack = text_pack.parse_text_pack(
         text,
         board=board.short_name,
-        boards=catalogue,
+        boards=board_catalogue(),
         meeting_date=meeting_date,
         source_name=source_file,
     )

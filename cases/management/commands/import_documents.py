@@ -1,6 +1,7 @@
 """Import meeting packs and documents: ``manage.py import_documents [--board B] PATH...``."""
 
 import datetime
+import os
 import sys
 import time
 from pathlib import Path
@@ -9,21 +10,24 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from cases import background, kinds, queries
-from cases.importers.pdf import PdfError
-from cases.services import importing, registering
+from cases.importers import files
+from cases.services import importing
 
-SUFFIXES = (".txt", ".pdf")
 DEFAULT_BOARD = "Hässelby-Vällingby"
 
 
 class Command(BaseCommand):
     help = (
-        "Läser in sammanträdeshandlingar och andra handlingar (.txt, OCR-text eller PDF) "
-        "till diariet. En fil i taget i en transaktion; samma fil igen uppdaterar på plats."
+        "Läser in sammanträdeshandlingar och andra handlingar (.txt, OCR-text, PDF eller DOCX) "
+        "till diariet. En fil i taget i en transaktion; samma fil igen uppdaterar på plats. "
+        "En fil som inte kan läsas får ett eget fel, de andra läses in; slutstatus 1 om någon "
+        "fil misslyckades."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("paths", nargs="+", help="Filer eller mappar med .txt- och .pdf-filer")
+        parser.add_argument(
+            "paths", nargs="+", help="Filer eller mappar med .txt-, .pdf- och .docx-filer"
+        )
         parser.add_argument(
             "--board",
             default=DEFAULT_BOARD,
@@ -46,16 +50,30 @@ class Command(BaseCommand):
         board = queries.find_board(options["board"])
         if board is None:
             raise CommandError(f"Okänd nämnd ”{options['board']}”.")
-        files = _collect(options["paths"])
-        if not files:
-            raise CommandError("Hittade inga .txt- eller .pdf-filer att läsa in.")
+        for raw in options["paths"]:
+            if not os.path.lexists(raw):
+                raise CommandError(f"Hittar inte ”{raw}”.")
         if options["background"]:
             return self._queue(board, options)
+        paths, refused = files.collect_files(options["paths"])
+        if not paths and not refused:
+            raise CommandError("Hittade inga .txt-, .pdf- eller .docx-filer att läsa in.")
+        failures = [(_source_name(item.path, resolve=False), item.reason) for item in refused]
+        started = time.monotonic()
+        results = self._import(paths, board, options, failures)
+        if options["verbosity"] >= 1 or failures:
+            self._summary(results, failures, time.monotonic() - started)
+        if failures:
+            raise CommandError(
+                f"{len(failures)} av {len(results) + len(failures)} filer lästes inte in "
+                "(se listan ovan; inget ändrades för dem)."
+            )
+
+    def _import(self, paths, board, options, failures) -> list:
         verbosity = options["verbosity"]
         show_progress = verbosity >= 2 or (verbosity >= 1 and sys.stderr.isatty())
-        started = time.monotonic()
-        results, failures = [], []
-        for path in files:
+        results = []
+        for path in paths:
             source = _source_name(path)
             if show_progress:
                 self.stderr.write(f"Läser in {source} …")
@@ -70,14 +88,10 @@ class Command(BaseCommand):
                         progress=progress,
                     )
                 )
-            except (PdfError, OSError, registering.RegisterError) as error:
-                failures.append(f"{source}: {error}")
-        if verbosity >= 1 or failures:
-            self._summary(results, failures, time.monotonic() - started)
-        if failures:
-            raise CommandError(
-                "Följande filer lästes inte in (inget ändrades för dem):\n" + "\n".join(failures)
-            )
+            except importing.FILE_ERRORS as error:
+                failures.append((source, str(error)))
+        failures.sort()
+        return results
 
     def _queue(self, board, options) -> None:
         if options["meeting_date"]:
@@ -125,8 +139,16 @@ class Command(BaseCommand):
         out.write(f"Personuppgifter att granska: {total.findings}.")
         for warning in total.warnings:
             out.write(f"Varning: {warning}")
+        out.write(f"Inlästa filer: {len(results)}.")
+        for result in results:
+            out.write(
+                f"  {result.source_file}: {result.documents_created} nya och "
+                f"{result.documents_updated} uppdaterade handlingar."
+            )
         if failures:
-            out.write(f"Misslyckade filer: {len(failures)}.")
+            out.write(f"Filer som inte lästes in: {len(failures)}.")
+            for source, reason in failures:
+                out.write(f"  {source}: {reason}")
 
 
 def _kinds(counts: dict[str, int]) -> str:
@@ -140,24 +162,10 @@ def _parse_date(value: str) -> datetime.date:
         raise CommandError(f"Ogiltigt datum ”{value}”: skriv ÅÅÅÅ-MM-DD.") from error
 
 
-def _collect(paths: list[str]) -> list[Path]:
-    files: list[Path] = []
-    for raw in paths:
-        path = Path(raw)
-        if not path.exists():
-            raise CommandError(f"Hittar inte ”{raw}”.")
-        if path.is_dir():
-            files.extend(sorted(p for p in path.rglob("*") if p.suffix.lower() in SUFFIXES))
-        elif path.suffix.lower() in SUFFIXES:
-            files.append(path)
-        else:
-            raise CommandError(f"”{raw}” är varken .txt eller .pdf.")
-    return files
-
-
-def _source_name(path: Path) -> str:
-    """The path relative to the project when inside it (stable across working directories)."""
-    resolved = path.resolve()
+def _source_name(path: Path, *, resolve: bool = True) -> str:
+    """The path relative to the project when inside it (stable across working directories).
+    A refused file is named as found: its links may lead nowhere, or round in a loop."""
+    resolved = path.resolve() if resolve else Path(os.path.abspath(path))
     try:
         return str(resolved.relative_to(Path(settings.BASE_DIR).resolve()))
     except ValueError:
