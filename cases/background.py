@@ -7,9 +7,9 @@ machine that reaches the database) calls ``run_*``. No double import, however ma
 - a folder can be queued once at a time (procrastinate's ``queueing_lock``) and its jobs run one
   at a time (``lock``);
 - a run is claimed once (queued -> running in one UPDATE);
-- each file is imported under a transaction-level advisory lock on its name, so two runs of
-  overlapping folders take turns per file, and the second updates in place what the first
-  imported (``importing.import_file`` is idempotent per file).
+- each file (each batch of a large text file) is imported under a transaction-level advisory
+  lock on its name, so two runs of overlapping folders take turns, and the second updates in
+  place what the first imported (``importing.import_file`` is idempotent per file).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from __future__ import annotations
 import traceback
 from pathlib import Path
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from procrastinate.exceptions import AlreadyEnqueued
@@ -134,14 +134,9 @@ def run_import(run_id: int) -> BackgroundRun | None:
 
 
 def _import_one(run: BackgroundRun, path: Path) -> importing.ImportResult:
-    source = str(path)
-    with transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))",
-                [f"import-file:{source}"],
-            )
-        return importing.import_file(path=path, board=run.board, source_file=source)
+    # Not in a transaction of its own: a large text file commits batch by batch (each under
+    # the file's advisory lock), so a stopped worker's next run resumes it.
+    return importing.import_file(path=path, board=run.board, source_file=str(path))
 
 
 def run_reindex(run_id: int) -> BackgroundRun | None:

@@ -192,6 +192,14 @@ STORAGES = {
 # confidentiality; there is deliberately no MEDIA_URL route.
 MEDIA_ROOT = Path(os.environ.get("PORTAL_MEDIA_ROOT", VAR_DIR / "media"))
 
+# A text file is imported in batches of about this many bytes, each committed on its own (a
+# stopped import resumes after the last one); the memory an import needs follows this size,
+# not the file's. A batch ends where a handling starts, so one longer handling makes it longer.
+_batch = os.environ.get("PORTAL_IMPORT_BATCH_BYTES", "1000000")
+if not _batch.isdigit() or int(_batch) < 1:
+    raise ImproperlyConfigured("PORTAL_IMPORT_BATCH_BYTES ska vara ett positivt antal byte.")
+PORTAL_IMPORT_BATCH_BYTES = int(_batch)
+
 # Staff sessions end after 60 minutes without activity.
 SESSION_COOKIE_AGE = 60 * 60
 SESSION_SAVE_EVERY_REQUEST = True

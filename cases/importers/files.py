@@ -8,6 +8,7 @@ summary, and the walk goes on.
 
 import codecs
 import errno
+import hashlib
 import os
 import re
 from dataclasses import dataclass
@@ -117,3 +118,20 @@ def _check_text(path: Path, encoding: str) -> str:
             raise FileRefused("Filen är tom.")
         raise FileRefused("Filen innehåller ingen text (bara blanksteg och radbrytningar).")
     return encoding
+
+
+def fingerprint(path: Path) -> tuple[int, str]:
+    """Size and SHA-256 of a file, read in blocks: whether a stopped import may resume."""
+    digest = hashlib.sha256()
+    size = 0
+    with path.open("rb") as handle:
+        while block := handle.read(BLOCK):
+            digest.update(block)
+            size += len(block)
+    return size, digest.hexdigest()
+
+
+def stamp(path: Path) -> tuple[int, int]:
+    """Size and modification time: a cheap check that a file did not change while read."""
+    info = path.stat()
+    return info.st_size, info.st_mtime_ns

@@ -21,7 +21,7 @@ from .documents import (
     PersonalDataFinding,
     TextSource,
 )
-from .jobs import BackgroundRun
+from .jobs import BackgroundRun, ImportProgress
 from .meetings import AgendaItem, Decision, Meeting
 from .memberships import BoardMembership
 from .references import Reference, ReferenceRelation, ReferenceStatus
@@ -70,6 +70,7 @@ __all__ = [
     "SearchWord",
     "BoardMembership",
     "BackgroundRun",
+    "ImportProgress",
 ]
 # isort: split
 # Requests to see handlings live in their own package; imported here so Django finds them.

@@ -51,3 +51,31 @@ class BackgroundRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.path}".strip()
+
+
+class ImportProgress(models.Model):
+    """How far the import of one text file has come. A large file is imported in batches that
+    each commit with this row, so a run that was stopped resumes after the last committed
+    batch, provided the file is the same (size and SHA-256)."""
+
+    source_file = models.CharField("källfil", max_length=500, unique=True)
+    size = models.BigIntegerField("storlek (byte)")
+    sha256 = models.CharField("SHA-256", max_length=64)
+    offset = models.BigIntegerField("inläst till (byte)", default=0)
+    chars = models.BigIntegerField("inläst till (tecken)", default=0)
+    batches = models.PositiveIntegerField("inlästa omgångar", default=0)
+    finished_at = models.DateTimeField("klar", null=True, blank=True)
+    updated_at = models.DateTimeField("senast ändrad", auto_now=True)
+
+    class Meta:
+        verbose_name = "inläsning av fil"
+        verbose_name_plural = "inläsningar av filer"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(offset__gte=0, offset__lte=models.F("size")),
+                name="importprogress_offset_within_file",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.source_file

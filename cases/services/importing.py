@@ -1,8 +1,10 @@
-"""Import of meeting packs and single documents (OCR'd text, typed text, PDF).
+"""Import of meeting packs and single documents (OCR'd text, typed text, PDF, DOCX).
 
-The files are parsed by ``cases.importers`` (pure Python) and written here, one file per
-transaction: a file that fails halfway leaves the register as it was. A re-import updates
-the same rows in place (cases, documents and attachments can never be deleted).
+The files are parsed by ``cases.importers`` (pure Python) and written here. A PDF or DOCX is
+one transaction; a text file is read in batches (``importers.batches``), each ending where a
+handling starts and committed together with the file's ``ImportProgress`` row, so a batch is
+never half written and a stopped import resumes after the last committed batch. A re-import
+updates the same rows in place (cases, documents and attachments can never be deleted).
 """
 
 import dataclasses
@@ -10,14 +12,15 @@ import datetime
 import pathlib
 from collections.abc import Callable
 
-from django.db import transaction
+from django.conf import settings
+from django.db import connection, reset_queries, transaction
 from django.db.models import Max
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from .. import dnr as dnrlib
 from .. import personal_data
-from ..importers import docx, files, metadata, pdf, text_pack
+from ..importers import batches, docx, files, metadata, pdf, text_pack
 from ..models import (
     AgendaItem,
     Board,
@@ -25,6 +28,7 @@ from ..models import (
     CaseStatus,
     CaseStatusChange,
     Document,
+    ImportProgress,
     Meeting,
     PersonalDataFinding,
     Reference,
@@ -42,11 +46,6 @@ from .registering import (
     parse_case_dnr,
     register_case,
 )
-
-# Meeting packs and single documents (OCR'd text, typed text, PDF) are parsed by
-# ``cases.importers`` (pure Python) and written here, one file per transaction: a file that
-# fails halfway leaves the register as it was. A re-import updates the same rows in place
-# (cases, documents and attachments can never be deleted).
 
 
 @dataclasses.dataclass
@@ -73,7 +72,6 @@ class ImportResult:
 FILE_ERRORS = (files.FileRefused, pdf.PdfError, docx.DocxError, registering.RegisterError)
 
 
-@transaction.atomic
 def import_file(
     *,
     path: pathlib.Path,
@@ -81,60 +79,174 @@ def import_file(
     source_file: str,
     meeting_date: datetime.date | None = None,
     progress: Callable[[str], None] | None = None,
+    batch_bytes: int | None = None,
 ) -> ImportResult:
     """Import one .txt, .pdf or .docx file; ``source_file`` is the name stored on every row.
-    A file that cannot be read raises one of ``FILE_ERRORS`` with a Swedish message (an
-    OSError becomes ``files.FileRefused``) and changes nothing."""
+
+    A text file is imported in batches of about ``batch_bytes`` (``PORTAL_IMPORT_BATCH_BYTES``)
+    that each commit on their own and end where a document starts; a run that is stopped
+    resumes after the last committed batch. A PDF or DOCX is one transaction. A file that
+    cannot be read raises one of ``FILE_ERRORS`` with a Swedish message (an OSError becomes
+    ``files.FileRefused``); the batch it happened in changes nothing.
+    """
     try:
-        return _import_file(path, board, source_file, meeting_date, progress)
+        if path.suffix.lower() == ".txt":
+            return _import_text_file(path, board, source_file, meeting_date, progress, batch_bytes)
+        return _import_binary_file(path, board, source_file, meeting_date, progress)
     except OSError as error:
         raise files.FileRefused(files.describe_os_error(error)) from error
 
 
-def _import_file(path, board, source_file, meeting_date, progress) -> ImportResult:
-    suffix = path.suffix.lower()
-    if suffix == ".txt":
-        encoding = files.detect_encoding(path)
-        text = path.read_text(encoding=encoding, errors="replace")
-        forced_source = None
+@transaction.atomic
+def _import_binary_file(path, board, source_file, meeting_date, progress) -> ImportResult:
+    _lock_source(source_file)
+    data = path.read_bytes()
+    if not data:
+        raise files.FileRefused("Filen är tom.")
+    if path.suffix.lower() == ".pdf":
+        content = pdf.read_pdf(data)
+        if content.text_source == "none":
+            return _import_scan(content, board=board, source_file=source_file, path=path)
+        text, forced_source = content.text, Document.TextSource.TEXT_LAYER
     else:
-        data = path.read_bytes()
-        if not data:
-            raise files.FileRefused("Filen är tom.")
-        if suffix == ".pdf":
-            content = pdf.read_pdf(data)
-            if content.text_source == "none":
-                return _import_scan(content, board=board, source_file=source_file, path=path)
-            text, forced_source = content.text, Document.TextSource.TEXT_LAYER
-        else:
-            text, forced_source = docx.read_docx(data), Document.TextSource.TYPED
-            if not text.strip():
-                raise files.FileRefused("DOCX-filen innehåller ingen text.")
-    pack = text_pack.parse_text_pack(
+        text, forced_source = docx.read_docx(data), Document.TextSource.TYPED
+        if not text.strip():
+            raise files.FileRefused("DOCX-filen innehåller ingen text.")
+    pack = _parse(text, board, source_file, meeting_date)
+    for document in pack.documents:
+        document.text_source = forced_source
+    return import_parsed_pack(pack=pack, source_file=source_file, progress=progress)
+
+
+def _parse(text: str, board: Board, source_file: str, meeting_date) -> text_pack.ParsedPack:
+    return text_pack.parse_text_pack(
         text,
         board=board.short_name,
         boards=board_catalogue(),
         meeting_date=meeting_date,
         source_name=source_file,
     )
-    if forced_source:
-        for document in pack.documents:
-            document.text_source = forced_source
-    return import_parsed_pack(pack=pack, source_file=source_file, progress=progress)
+
+
+def _lock_source(source_file: str) -> None:
+    """Two runs importing the same file (two workers, a command beside a worker) take turns,
+    a transaction (one batch) at a time."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))",
+            [f"import-file:{source_file}"],
+        )
+
+
+def _import_text_file(path, board, source_file, meeting_date, progress, batch_bytes):
+    encoding = files.detect_encoding(path)
+    size, digest = files.fingerprint(path)
+    result = ImportResult(source_file=source_file)
+    resumed = _begin_progress(source_file, size=size, digest=digest)
+    if resumed:
+        result.warnings.append(
+            f"{path.name}: fortsätter efter {resumed.batches} inlästa omgångar "
+            f"(från byte {resumed.offset} av {size}), där en avbruten inläsning slutade."
+        )
+    stamp = files.stamp(path)
+    while not _import_batch(
+        path,
+        board,
+        source_file,
+        meeting_date,
+        progress,
+        batch_bytes=batch_bytes or settings.PORTAL_IMPORT_BATCH_BYTES,
+        encoding=encoding,
+        stamp=stamp,
+        result=result,
+    ):
+        # Under DEBUG every statement is kept (up to 9,000, with the texts): not per batch.
+        reset_queries()
+    return result
+
+
+@transaction.atomic
+def _begin_progress(source_file: str, *, size: int, digest: str) -> ImportProgress | None:
+    """The progress row of the file, reset unless it records an unfinished run of the same
+    content; returns it when the run resumes."""
+    _lock_source(source_file)
+    record, _created = ImportProgress.objects.select_for_update().get_or_create(
+        source_file=source_file, defaults={"size": size, "sha256": digest}
+    )
+    if record.offset and not record.finished_at and (record.size, record.sha256) == (size, digest):
+        return record
+    record.size, record.sha256, record.offset, record.chars = size, digest, 0, 0
+    record.batches, record.finished_at = 0, None
+    record.save()
+    return None
+
+
+@transaction.atomic
+def _import_batch(
+    path, board, source_file, meeting_date, progress, *, batch_bytes, encoding, stamp, result
+) -> bool:
+    """Import the next batch of the file and record it, in one transaction; True when the
+    file is done."""
+    _lock_source(source_file)
+    record = ImportProgress.objects.select_for_update().get(source_file=source_file)
+    if record.finished_at:
+        return True  # another run finished it meanwhile
+    batch = batches.read_batch(path, offset=record.offset, size=batch_bytes, encoding=encoding)
+    pack = _parse(batch.text, board, source_file, meeting_date)
+    for document in pack.documents:
+        document.source_start += record.chars
+        document.source_end += record.chars
+    whole = record.offset == 0 and batch.last
+    span = None if whole else (record.chars, None if batch.last else record.chars + len(batch.text))
+    part = import_parsed_pack(pack=pack, source_file=source_file, progress=progress, span=span)
+    if files.stamp(path) != stamp:
+        raise files.FileRefused(
+            "Filen ändrades medan den lästes in. Det som redan sparats finns kvar; läs in "
+            "filen igen."
+        )
+    record.offset, record.chars = batch.end, record.chars + len(batch.text)
+    record.batches += 1
+    record.finished_at = timezone.now() if batch.last else None
+    record.save()
+    _add_up(result, part)
+    return batch.last
+
+
+def _add_up(total: ImportResult, part: ImportResult) -> None:
+    for field in dataclasses.fields(ImportResult):
+        value = getattr(part, field.name)
+        if isinstance(value, int):
+            setattr(total, field.name, getattr(total, field.name) + value)
+    for kind, count in part.documents_by_kind.items():
+        total.documents_by_kind[kind] = total.documents_by_kind.get(kind, 0) + count
+    total.warnings.extend(part.warnings)
+    total.meeting = total.meeting or part.meeting
+    total.retitled_cases |= part.retitled_cases
+    total.new_case_ids |= part.new_case_ids
 
 
 @transaction.atomic
 def import_parsed_pack(
-    *, pack, source_file: str, progress: Callable[[str], None] | None = None
+    *,
+    pack,
+    source_file: str,
+    progress: Callable[[str], None] | None = None,
+    span: tuple[int, int | None] | None = None,
 ) -> ImportResult:
     """Write a ``ParsedPack``: cases first (so references resolve), then documents, then the
-    meeting and its agenda items."""
+    meeting and its agenda items. ``span`` (start, end or None) is the part of the source
+    file a batch holds: only the rows an earlier import made from that part are matched."""
     result = ImportResult(source_file=source_file, warnings=list(pack.warnings))
     boards = boards_by_short_name()
     cases = _register_new_cases(pack, boards, result)
+    earlier = Document.objects.filter(source_file=source_file)
+    if span is not None:
+        earlier = earlier.filter(source_start__gte=span[0])
+        if span[1] is not None:
+            earlier = earlier.filter(source_start__lt=span[1])
     for ref, info in pack.cases.items():
-        cases[ref] = _import_case(info, boards[info.board], source_file, result, cases.get(ref))
-    existing = list(Document.objects.filter(source_file=source_file).order_by("source_start"))
+        cases[ref] = _import_case(info, boards[info.board], earlier, result, cases.get(ref))
+    existing = list(earlier.order_by("source_start"))
     used: set[int] = set()
     for parsed in pack.documents:
         document = _import_document(parsed, cases[parsed.case], existing, used, result)
@@ -202,13 +314,13 @@ def _register_new_cases(pack, boards: dict[str, Board], result: ImportResult) ->
     }
 
 
-def _import_case(
-    info, board: Board, source_file: str, result: ImportResult, case: Case | None
-) -> Case:
+def _import_case(info, board: Board, earlier, result: ImportResult, case: Case | None) -> Case:
+    """Register or update one case of the pack; ``earlier`` are the rows an earlier import
+    made from the same part of the file."""
     registered_on = min(info.dates) if info.dates else timezone.localdate()
     title = info.title or f"Ärende {info.dnr}"
     if info.provisional:
-        case = _provisional_case(info, board, source_file, registered_on)
+        case = _provisional_case(board, earlier)
     if case is None:
         dnr = info.dnr
         if info.provisional:
@@ -254,14 +366,10 @@ def _import_case(
     return case
 
 
-def _provisional_case(info, board: Board, source_file: str, registered_on) -> Case | None:
-    """The provisional case this file's document was registered under last time."""
+def _provisional_case(board: Board, earlier) -> Case | None:
+    """The provisional case this part of the file's document was registered under last time."""
     earlier = (
-        Document.objects.filter(
-            source_file=source_file,
-            case__board=board,
-            case__dnr_key__startswith=f"{dnrlib.PROVISIONAL_PREFIX} ",
-        )
+        earlier.filter(case__board=board, case__dnr_key__startswith=f"{dnrlib.PROVISIONAL_PREFIX} ")
         .select_related("case")
         .order_by("source_start")
         .first()
