@@ -3,8 +3,12 @@
 The server keeps its data in ``settings.EMBEDDED_POSTGRES_DIR`` (git-ignored) and listens only
 on a Unix socket inside that folder. It is started by the first database connection of a
 process and stopped when the last process using it exits; the data survive restarts.
+``scripts/run.sh`` (``portal.run``) instead starts it for the whole run and stops it at the end
+(:func:`start_server`, :func:`stop_running_server`): the server runs in a session of its own,
+so neither Ctrl-C nor a killed process stops it by itself.
 """
 
+import signal
 import threading
 import warnings
 from pathlib import Path
@@ -52,3 +56,49 @@ def stop_server(data_dir: Path) -> None:
         server = _servers.pop(data_dir, None)
     if server is not None:
         server.cleanup()
+
+
+def server_running(data_dir: Path) -> bool:
+    """Whether a postmaster runs for ``data_dir`` (started by any process)."""
+    return _postmaster_pid(Path(data_dir).resolve()) is not None
+
+
+def start_server(data_dir: Path, *, database: str) -> None:
+    """Start the server for ``data_dir`` and leave it running after this process exits
+    (``scripts/run.sh`` stops it with :func:`stop_running_server`)."""
+    data_dir = Path(data_dir).resolve()
+    ensure_server(data_dir, database=database)
+    with _lock:
+        _servers[data_dir].cleanup_mode = None
+
+
+def stop_running_server(data_dir: Path, *, timeout: float = 60) -> None:
+    """Stop the server running for ``data_dir``, whoever started it: PostgreSQL's fast
+    shutdown (SIGINT: open transactions are rolled back, the data are kept)."""
+    import psutil
+
+    pid = _postmaster_pid(Path(data_dir).resolve())
+    if pid is None:
+        return
+    process = psutil.Process(pid)
+    process.send_signal(signal.SIGINT)
+    try:
+        process.wait(timeout)
+    except psutil.TimeoutExpired:
+        process.kill()
+
+
+def _postmaster_pid(data_dir: Path) -> int | None:
+    """The postmaster's pid from ``postmaster.pid`` when that process still runs."""
+    import psutil
+
+    try:
+        pid = int((data_dir / "postmaster.pid").read_text().split("\n", 1)[0])
+    except (OSError, ValueError):
+        return None
+    try:
+        process = psutil.Process(pid)
+        running = process.is_running() and process.name() == "postgres"
+    except psutil.Error:
+        return None
+    return pid if running else None
