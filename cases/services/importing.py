@@ -160,7 +160,8 @@ def _import_text_file(path, board, source_file, meeting_date, progress, batch_by
         stamp=stamp,
         result=result,
     ):
-        # Under DEBUG every statement is kept (up to 9,000, with the texts): not per batch.
+        # Under DEBUG Django keeps the last 9,000 statements with their parameters (the
+        # handlings' texts): emptied after each batch so the memory stays flat.
         reset_queries()
     return result
 
