@@ -166,6 +166,9 @@ class Document(models.Model):
             models.Index(fields=["updated_at"], name="document_updated_at_idx"),
             # the daily alert digest reads the handlingar registered since the last one
             models.Index(fields=["registered_at"], name="document_registered_at_idx"),
+            # an import finds the rows an earlier import made from the same part of its file,
+            # once per batch: without it every batch reads the whole table
+            models.Index(fields=["source_file", "source_start"], name="document_source_idx"),
         ]
 
     def __str__(self) -> str:
