@@ -183,6 +183,13 @@ def lookup_dnr(text: str) -> DnrLookup:
     return DnrLookup(query=text, parsed=parsed, cases=found, document_sequence=parsed.document)
 
 
+def lookup_board_dnr(board: Board, text: str) -> tuple[DnrLookup, list[Case]]:
+    """Look a number up (any spelling, aliases) as ``lookup_dnr`` does: the lookup across
+    all boards, and the cases of ``board`` among them."""
+    lookup = lookup_dnr(text)
+    return lookup, [case for case in lookup.cases if case.board_id == board.pk]
+
+
 def _full_year(yy: int) -> int:
     return 2000 + yy if 2000 + yy <= timezone.localdate().year else 1900 + yy
 

@@ -220,13 +220,27 @@ def dnr_lookup(request):
 
 
 def case_detail(request, dnr: str):
+    """The short address /arende/<dnr>/: one case → its permanent address, several → a
+    choice whose links go to the permanent addresses."""
     lookup = queries.lookup_dnr(dnr)
-    case = lookup.unique
-    if case is None:
-        status = 300 if lookup.cases else 404
-        return render(
-            request, "cases/dnr_lookup.html", {"query": dnr, "lookup": lookup}, status=status
-        )
+    if lookup.unique is not None:
+        return redirect(_case_url(lookup.unique, lookup.document_sequence))
+    status = 200 if lookup.cases else 404
+    return render(request, "cases/dnr_lookup.html", {"query": dnr, "lookup": lookup}, status=status)
+
+
+def board_case_detail(request, slug: str, dnr: str):
+    """The case page at its permanent address /namnd/<board>/arende/<dnr>/; any other
+    spelling of the number, an alias or a document number redirects there."""
+    board = get_object_or_404(Board, slug=slug)
+    lookup, at_board = queries.lookup_board_dnr(board, dnr)
+    if len(at_board) != 1:
+        # none at this board (perhaps at others, which the page names), or several spellings
+        # of a number without prefix: a choice of permanent addresses
+        context = {"query": dnr, "lookup": lookup, "board": board, "at_board": at_board}
+        status = 200 if at_board else 404
+        return render(request, "cases/dnr_lookup.html", context, status=status)
+    case = at_board[0]
     if dnr != case.dnr_key:
         return redirect(_case_url(case, lookup.document_sequence), permanent=False)
     highlight = _int_or_none(request.GET.get("handling"))

@@ -124,7 +124,7 @@ PUBLIC_PAGES = [
     "/sok/export.csv?q=ängsmark",
     "/sok/export.xlsx?q=ängsmark",
     "/dnr/?q=HV+2019/272",
-    "/arende/HV%202019/272/",
+    "/namnd/hasselby-vallingby/arende/HV%202019/272/",
     "/namnd/hasselby-vallingby/",
     "/tillganglighet/",
 ]
@@ -142,7 +142,7 @@ def test_public_pages_read_only_from_the_replica(client, replica, case_272, url)
 
 
 def test_public_page_on_the_replica_shows_the_case(client, replica, case_272):
-    response = client.get("/arende/HV%202019/272/")
+    response = client.get("/namnd/hasselby-vallingby/arende/HV%202019/272/")
 
     assert response.status_code == 200
     assert "Medborgarförslag om ängsmark i Grimstaskogen" in response.content.decode()
@@ -173,7 +173,7 @@ def test_without_replicas_everything_reads_the_primary(client, replica, case_272
     settings.DATABASE_REPLICAS = []
 
     with _Reads(DEFAULT_DB_ALIAS, replica) as reads:
-        response = client.get("/arende/HV%202019/272/")
+        response = client.get("/namnd/hasselby-vallingby/arende/HV%202019/272/")
 
     assert response.status_code == 200
     assert reads.used == {DEFAULT_DB_ALIAS}
@@ -186,7 +186,7 @@ def test_a_post_marks_the_browser_and_its_next_pages_read_the_primary(
 
     login = client.post("/admin/login/", {"username": "registrator", "password": PASSWORD})
     with _Reads(DEFAULT_DB_ALIAS, replica) as reads:
-        page = client.get("/arende/HV%202019/272/")
+        page = client.get("/namnd/hasselby-vallingby/arende/HV%202019/272/")
 
     assert login.status_code == 302
     cookie = login.cookies[db_router.WROTE_COOKIE]
@@ -199,11 +199,11 @@ def test_a_post_marks_the_browser_and_its_next_pages_read_the_primary(
 def test_after_the_window_the_browser_reads_the_replica_again(client, replica, case_272):
     client.cookies[db_router.WROTE_COOKIE] = "1"
     with _Reads(DEFAULT_DB_ALIAS, replica) as marked:
-        client.get("/arende/HV%202019/272/")
+        client.get("/namnd/hasselby-vallingby/arende/HV%202019/272/")
     # The browser drops the cookie when its max-age has passed.
     del client.cookies[db_router.WROTE_COOKIE]
     with _Reads(DEFAULT_DB_ALIAS, replica) as unmarked:
-        client.get("/arende/HV%202019/272/")
+        client.get("/namnd/hasselby-vallingby/arende/HV%202019/272/")
 
     assert marked.used == {DEFAULT_DB_ALIAS}
     assert unmarked.used == {replica}
@@ -249,7 +249,7 @@ def test_outside_a_request_everything_uses_the_primary(replica):
 
 def test_a_replica_that_is_down_is_skipped_without_an_error(client, dead_replica, case_272):
     with _Reads(DEFAULT_DB_ALIAS) as reads:
-        response = client.get("/arende/HV%202019/272/")
+        response = client.get("/namnd/hasselby-vallingby/arende/HV%202019/272/")
 
     assert response.status_code == 200
     assert "Medborgarförslag om ängsmark i Grimstaskogen" in response.content.decode()
@@ -276,7 +276,7 @@ def test_a_replica_failing_mid_request_is_retried_on_the_primary(client, replica
     _dead(replica)
 
     with _Reads(DEFAULT_DB_ALIAS) as reads:
-        response = client.get("/arende/HV%202019/272/")
+        response = client.get("/namnd/hasselby-vallingby/arende/HV%202019/272/")
 
     assert response.status_code == 200
     assert "Medborgarförslag om ängsmark i Grimstaskogen" in response.content.decode()

@@ -8,7 +8,7 @@ import pytest
 from openpyxl import load_workbook
 
 from cases import exports
-from cases.models import Case, Meeting
+from cases.models import Board, Case, Meeting
 from cases.services import cross_references, indexing, registering
 from tests.factories import CaseFactory, DocumentFactory
 
@@ -198,8 +198,9 @@ def test_export_rows_include_references_and_link(db, hv):
 )
 def test_export_link_is_the_case_page_url(dnr_key):
     case_path = exports._case_path_function()
+    board = Board(slug="hasselby-vallingby")
 
-    assert case_path(dnr_key) == Case(dnr_key=dnr_key).get_absolute_url()
+    assert case_path(board.slug, dnr_key) == Case(board=board, dnr_key=dnr_key).get_absolute_url()
 
 
 def test_export_row_columns_from_case_decision_and_references(db, hv):

@@ -110,4 +110,4 @@ def test_libreoffice_shows_every_xlsx_cell_whole_with_working_links(tmp_path, ex
     assert "###" not in text
     assert "1.2.4-346-2019" in text
     assert "2019-08-07" in text
-    assert links == ["http://testserver/arende/1.2.4-346-2019/"]
+    assert links == ["http://testserver/namnd/hasselby-vallingby/arende/1.2.4-346-2019/"]

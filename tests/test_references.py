@@ -148,8 +148,8 @@ def test_lookup_page_shows_choice_for_several(client, hv, ks):
     html = response.content.decode()
     assert response.status_code == 200
     assert "2 ärenden har numret 2019/272" in html
-    assert 'href="/arende/HV%202019/272/"' in html
-    assert 'href="/arende/KS%202019/272/"' in html
+    assert 'href="/namnd/hasselby-vallingby/arende/HV%202019/272/"' in html
+    assert 'href="/namnd/kommunstyrelsen/arende/KS%202019/272/"' in html
 
 
 def test_lookup_unique_redirects_to_case(client, hv):

@@ -25,7 +25,7 @@ def test_home_lists_boards_and_latest_cases(client, case_272):
     assert 'lang="sv"' in html
     assert "Hässelby-Vällingby stadsdelsnämnd" in html
     assert "Medborgarförslag om ängsmark i Grimstaskogen" in html
-    assert 'href="/arende/HV%202019/272/"' in html
+    assert 'href="/namnd/hasselby-vallingby/arende/HV%202019/272/"' in html
     assert 'href="/tillganglighet/"' in html
 
 
@@ -38,7 +38,7 @@ def test_home_query_count_does_not_grow_with_cases(client, hv, django_assert_num
 
 
 def test_case_page_for_dnr_with_slash(client, case_272):
-    response = client.get("/arende/HV%202019/272/")
+    response = client.get("/namnd/hasselby-vallingby/arende/HV%202019/272/")
 
     assert response.status_code == 200
     assert response.context["case"] == case_272
@@ -46,7 +46,7 @@ def test_case_page_for_dnr_with_slash(client, case_272):
 
 
 def test_case_url_round_trips_the_dnr(case_272):
-    assert case_272.get_absolute_url() == "/arende/HV%202019/272/"
+    assert case_272.get_absolute_url() == "/namnd/hasselby-vallingby/arende/HV%202019/272/"
 
 
 @pytest.mark.parametrize(
@@ -56,7 +56,7 @@ def test_case_page_redirects_other_spellings(client, case_272, spelling):
     response = client.get(f"/arende/{spelling}/")
 
     assert response.status_code == 302
-    assert response["Location"] == "/arende/HV%202019/272/"
+    assert response["Location"] == "/namnd/hasselby-vallingby/arende/HV%202019/272/"
 
 
 def test_case_page_unknown_dnr_is_404_in_swedish(client, hv):
@@ -78,7 +78,7 @@ def test_case_page_hides_confidential_and_unpublished_documents(client, case_272
     )
     DocumentFactory(case=case_272, sequence=3, title="Opublicerat brev", published=False)
 
-    html = client.get("/arende/HV%202019/272/").content.decode()
+    html = client.get("/namnd/hasselby-vallingby/arende/HV%202019/272/").content.decode()
 
     assert "Offentligt tjänsteutlåtande" in html
     assert "Hemlig utredning" not in html
@@ -105,7 +105,10 @@ def test_case_page_highlights_handling_number(client, case_272):
     response = client.get("/arende/HV%202019/272-2/")
 
     assert response.status_code == 302
-    assert response["Location"] == "/arende/HV%202019/272/?handling=2#handling-2"
+    assert (
+        response["Location"]
+        == "/namnd/hasselby-vallingby/arende/HV%202019/272/?handling=2#handling-2"
+    )
     page = client.get(response["Location"]).content.decode()
     assert 'id="handling-2" class="document highlighted"' in page
 

@@ -166,7 +166,9 @@ class Case(models.Model):
         return f"{self.dnr} {self.display_title[:60]}"
 
     def get_absolute_url(self) -> str:
-        return reverse("cases:case-detail", args=[self.dnr_key])
+        """The case's permanent address: its board and its number. A number alone can name
+        cases of several boards (two boards' PREL 2025/1); board and number never do."""
+        return reverse("cases:board-case-detail", args=[self.board.slug, self.dnr_key])
 
     @property
     def display_title(self) -> str:

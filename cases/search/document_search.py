@@ -124,6 +124,7 @@ HIT_FIELDS = (
     "case__public_title",
     "case__title_protected",
     "case__board__short_name",
+    "case__board__slug",
 )
 
 
