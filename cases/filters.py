@@ -6,6 +6,28 @@ from django import forms
 from .models import Board, CaseStatus, DocumentKind, SearchEntry
 from .search.criteria import SORTS, SearchFilters
 
+# The highest page number a list takes; beyond it a number is a mistake, not a page.
+MAX_PAGE = 10_000
+PAGE_ERROR = "Sidnumret ska vara ett heltal från 1 till 10 000, till exempel sida=2."
+_PAGE_ERRORS = {"invalid": PAGE_ERROR, "min_value": PAGE_ERROR, "max_value": PAGE_ERROR}
+
+
+def page_field(**kwargs) -> forms.IntegerField:
+    """The ``sida`` parameter of every paged list (search, board pages)."""
+    return forms.IntegerField(
+        min_value=1, max_value=MAX_PAGE, required=False, error_messages=_PAGE_ERRORS, **kwargs
+    )
+
+
+def parse_page(value: str | None) -> int:
+    """A page number from a query parameter: 1 when absent, ``ValidationError`` with a
+    Swedish message when it is not a page number."""
+    return page_field().clean(value) or 1
+
+
+class PageFilter(django_filters.NumberFilter):
+    field_class = forms.IntegerField
+
 
 class SearchFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(
@@ -58,8 +80,12 @@ class SearchFilterSet(django_filters.FilterSet):
         method="filter_nothing",
         empty_label=None,
     )
-    sida = django_filters.NumberFilter(
-        label="Sida", method="filter_nothing", min_value=1, max_value=10_000
+    sida = PageFilter(
+        label="Sida",
+        method="filter_nothing",
+        min_value=1,
+        max_value=MAX_PAGE,
+        error_messages=_PAGE_ERRORS,
     )
 
     class Meta:

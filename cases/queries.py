@@ -10,6 +10,7 @@ import re
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
+from django.core.paginator import Page, Paginator
 from django.db.models import Prefetch, Q
 from django.utils import timezone
 
@@ -311,18 +312,59 @@ def _group_incoming(references) -> list[ReferenceGroup]:
     return list(groups.values())
 
 
-def board_page(board: Board, *, limit: int = 50) -> tuple[list[Case], list[Meeting]]:
-    cases = list(
-        board.cases.not_cancelled().order_by("-registered_on", "-dnr_year", "-dnr_number")[:limit]
+# A board page lists this many cases a page: the newest first, every case on some page.
+BOARD_PAGE_SIZE = 50
+
+
+@dataclass
+class BoardPage:
+    board: Board
+    cases: Page
+    meetings: list[Meeting]
+
+
+def board_page(board: Board, *, page: int = 1) -> BoardPage:
+    """All of a board's cases, a page at a time (a page past the end shows the last page, as
+    the search does), and all its meetings, the newest first."""
+    cases = board.cases.not_cancelled().order_by(
+        "-registered_on", "-dnr_year", "-dnr_number", "-pk"
     )
-    meetings = list(board.meetings.order_by("-date")[:limit])
-    return cases, meetings
+    paginator = Paginator(cases, BOARD_PAGE_SIZE)
+    meetings = list(board.meetings.order_by("-date"))
+    return BoardPage(board=board, cases=paginator.get_page(page), meetings=meetings)
 
 
-def meeting_page(meeting: Meeting) -> list[AgendaItem]:
-    """The agenda with each item's case: an item shows its case's current public title
-    (``AgendaItem.display_title``), never a title copied when the item was made."""
-    return list(meeting.items.select_related("case", "case__board").order_by("number"))
+@dataclass
+class AgendaRow:
+    """A numbered line of the agenda; ``item`` is None where the register lacks that number
+    (an agenda whose first page is missing from the imported minutes)."""
+
+    number: int
+    item: AgendaItem | None
+
+
+@dataclass
+class MeetingPage:
+    meeting: Meeting
+    agenda: list[AgendaRow]
+    decisions: list[Decision]
+
+    @property
+    def missing_items(self) -> list[int]:
+        return [row.number for row in self.agenda if row.item is None]
+
+
+def meeting_page(meeting: Meeting) -> MeetingPage:
+    """The agenda from item 1 in order, with the numbers the register lacks marked as such,
+    and the decisions (§) recorded at the meeting."""
+    items = list(meeting.items.select_related("case", "case__board").order_by("number"))
+    by_number = {item.number: item for item in items}
+    last = items[-1].number if items else 0
+    agenda = [AgendaRow(number, by_number.get(number)) for number in range(1, last + 1)]
+    decisions = list(
+        meeting.decisions.select_related("case", "case__board").order_by("section", "pk")
+    )
+    return MeetingPage(meeting=meeting, agenda=agenda, decisions=decisions)
 
 
 # --- Staff permissions ---------------------------------------------------------------------

@@ -3,6 +3,7 @@
 import datetime
 import mimetypes
 
+from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -13,7 +14,7 @@ from . import calendars, exports, feeds, queries
 from .access import queries as access_queries
 from .access import stats as access_stats
 from .access import views as access_views
-from .filters import parse_search
+from .filters import parse_page, parse_search
 from .models import Attachment, Board, Meeting
 from .search import case_search, criteria, document_search
 
@@ -299,15 +300,19 @@ def calendar(request, slug: str | None = None):
 
 def board_detail(request, slug: str):
     board = get_object_or_404(Board.objects.select_related("successor"), slug=slug)
-    cases, meetings = queries.board_page(board)
+    try:
+        page_number = parse_page(request.GET.get("sida"))
+    except ValidationError as error:
+        return _bad_request(request, " ".join(error.messages))
+    page = queries.board_page(board, page=page_number)
     months = access_stats.board_statistics(board)
     return render(
         request,
         "cases/board_detail.html",
         {
             "board": board,
-            "cases": cases,
-            "meetings": meetings,
+            "cases": page.cases,
+            "meetings": page.meetings,
             "access_months": months,
             "access_bars": access_stats.chart_bars(months),
         },
@@ -320,11 +325,7 @@ def meeting_detail(request, slug: str, date: str):
     except ValueError:
         return _bad_request(request, "Datumet ska skrivas ÅÅÅÅ-MM-DD.")
     meeting = get_object_or_404(Meeting.objects.select_related("board"), board__slug=slug, date=day)
-    return render(
-        request,
-        "cases/meeting_detail.html",
-        {"meeting": meeting, "items": queries.meeting_page(meeting)},
-    )
+    return render(request, "cases/meeting_detail.html", {"page": queries.meeting_page(meeting)})
 
 
 def attachment_download(request, pk: int):

@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 
+from ..access.workdays import is_working_day, next_working_day
 from .register import Board, Case
 
 
@@ -45,8 +46,13 @@ class Meeting(models.Model):
 
     @property
     def appeal_deadline(self) -> datetime.date | None:
-        """Last day to appeal (laglighetsprövning): three weeks after anslag (KL 13 kap.)."""
-        return self.posted_on + datetime.timedelta(weeks=3) if self.posted_on else None
+        """Last day to appeal (laglighetsprövning): three weeks from the day the justerat
+        protokoll was posted (KL 13 kap. 5 §); a last day on a weekend, a helgdag,
+        midsommar-, jul- or nyårsafton moves to the next weekday (lag 1930:173)."""
+        if self.posted_on is None:
+            return None
+        last_day = self.posted_on + datetime.timedelta(weeks=3)
+        return last_day if is_working_day(last_day) else next_working_day(last_day)
 
 
 class AgendaItem(models.Model):
