@@ -25,6 +25,19 @@ def parse_page(value: str | None) -> int:
     return page_field().clean(value) or 1
 
 
+# Dates as text in the Swedish ISO form: a browser's date picker shows its own locale's
+# hint (mm/dd/yyyy), so the field says the format itself and the server checks it.
+DATE_FORMAT = "%Y-%m-%d"
+DATE_HINT = "Skriv ÅÅÅÅ-MM-DD, till exempel 2019-08-29."
+DATE_ERROR = "Datumet ska skrivas ÅÅÅÅ-MM-DD, till exempel 2019-08-29."
+_DATE_ATTRS = {
+    "placeholder": "ÅÅÅÅ-MM-DD",
+    "pattern": r"\d{4}-\d{2}-\d{2}",
+    "autocomplete": "off",
+    "size": "10",
+}
+
+
 class PageFilter(django_filters.NumberFilter):
     field_class = forms.IntegerField
 
@@ -56,13 +69,19 @@ class SearchFilterSet(django_filters.FilterSet):
         label="Från datum",
         field_name="date",
         lookup_expr="gte",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        input_formats=[DATE_FORMAT],
+        widget=forms.DateInput(format=DATE_FORMAT, attrs=_DATE_ATTRS),
+        help_text=DATE_HINT,
+        error_messages={"invalid": DATE_ERROR},
     )
     till = django_filters.DateFilter(
         label="Till datum",
         field_name="date",
         lookup_expr="lte",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        input_formats=[DATE_FORMAT],
+        widget=forms.DateInput(format=DATE_FORMAT, attrs=_DATE_ATTRS),
+        help_text=DATE_HINT,
+        error_messages={"invalid": DATE_ERROR},
     )
     sortering = django_filters.ChoiceFilter(
         label="Sortering", choices=list(SORTS.items()), method="filter_nothing", empty_label=None

@@ -53,6 +53,11 @@ class SearchResults:
     case_total: int = 0
     case_total_capped: bool = False
 
+    @property
+    def first_number(self) -> int:
+        """The number of the page's first hit, for the list's ``start``."""
+        return (self.page - 1) * PAGE_SIZE + 1
+
 
 def result_ids(
     *, query: str, filters: SearchFilters, sort: str = SORT_RELEVANCE, chunk_size: int = 2000
