@@ -325,10 +325,9 @@ class BoardPage:
 
 def board_page(board: Board, *, page: int = 1) -> BoardPage:
     """All of a board's cases, a page at a time (a page past the end shows the last page, as
-    the search does), and all its meetings, the newest first."""
-    cases = board.cases.not_cancelled().order_by(
-        "-registered_on", "-dnr_year", "-dnr_number", "-pk"
-    )
+    the search does), and all its meetings, the newest first. Makulerade cases are listed
+    too: a number once registered stays in the register, marked as makulerat."""
+    cases = board.cases.order_by("-registered_on", "-dnr_year", "-dnr_number", "-pk")
     paginator = Paginator(cases, BOARD_PAGE_SIZE)
     meetings = list(board.meetings.order_by("-date"))
     return BoardPage(board=board, cases=paginator.get_page(page), meetings=meetings)

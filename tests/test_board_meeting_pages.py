@@ -35,13 +35,16 @@ def test_board_page_reaches_every_case_page_by_page(client, hv):
     assert "Sida 2 av 2" in second.content.decode()
 
 
-def test_board_page_leaves_out_cancelled_cases(client, hv):
-    kept = CaseFactory(board=hv)
-    CaseFactory(board=hv, status=Case.Status.CANCELLED, cancelled_reason="Felregistrerat")
+def test_board_page_lists_cancelled_cases_as_such(client, hv):
+    kept = CaseFactory(board=hv, dnr_number=501)
+    cancelled = CaseFactory(
+        board=hv, dnr_number=502, status=Case.Status.CANCELLED, cancelled_reason="Felregistrerat"
+    )
 
     html = client.get(HV_PAGE).content.decode()
 
-    assert case_links(html) == [kept.get_absolute_url()]
+    assert case_links(html) == [cancelled.get_absolute_url(), kept.get_absolute_url()]
+    assert "<td>Makulerat</td>" in html
 
 
 def test_board_page_past_the_last_page_shows_the_last_page(client, hv):

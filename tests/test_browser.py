@@ -15,7 +15,7 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.management import call_command
 
-from cases.models import BoardMembership, Case, Meeting
+from cases.models import Board, BoardMembership, Case, Meeting
 from cases.services import indexing, registering, roles
 
 CHROMIUM = "/usr/bin/chromium"
@@ -488,3 +488,63 @@ def test_csp_violations_are_reported_by_the_check(browser, live_server, demo, se
 
     assert list(found) == ["/admin/cases/meeting/"]
     assert found["/admin/cases/meeting/"][0].startswith("style-src-elem inline")
+
+
+# Words a narrow column must never split (issue 20.8: "Pågåend/e", "Socialnämnde/n");
+# "Hässelby-Vällingby" may wrap after its hyphen, not inside either name.
+UNBROKEN_WORDS = ["Socialnämnden", "Pågående", "Hässelby", "Vällingby"]
+_BROKEN_WORDS_JS = """(words) => {
+  const found = {}, broken = [];
+  const walker = document.createTreeWalker(document.querySelector('main'), NodeFilter.SHOW_TEXT);
+  while (walker.nextNode()) {
+    const node = walker.currentNode;
+    for (const word of words) {
+      for (let at = node.data.indexOf(word); at >= 0; at = node.data.indexOf(word, at + 1)) {
+        const range = document.createRange();
+        range.setStart(node, at);
+        range.setEnd(node, at + word.length);
+        const lines = new Set([...range.getClientRects()].map((r) => Math.round(r.top)));
+        found[word] = (found[word] || 0) + 1;
+        if (lines.size > 1) broken.push(word + ' i ' + node.parentElement.tagName);
+      }
+    }
+  }
+  return {found, broken};
+}"""
+
+
+def test_search_results_break_no_word_at_1280_px(page, live_server, boards):
+    social = Board.objects.get(slug="socialnamnden")
+    hv = Board.objects.get(slug="hasselby-vallingby")
+    long_title = (
+        "Skrivelse om arbetsmiljön för socialsekreterare och biståndshandläggare inom "
+        "socialtjänstens myndighetsutövning, med frågor om hot, våld och otillåten påverkan"
+    )
+    for number, board in enumerate([social, social, hv, social], start=1):
+        case = registering.register_case(
+            board=board,
+            dnr=f"{board.dnr_prefixes[0] if board.dnr_prefixes else 'SN'} 2025/{number}",
+            title=f"{long_title} {number}",
+            registered_on=datetime.date(2025, 2, number),
+        )
+        document = registering.add_document(
+            case=case,
+            title=f"{long_title} {number}",
+            kind="tjansteutlatande",
+            document_date=datetime.date(2025, 2, 18),
+            full_text="Förvaltningen besvarar skrivelsen om arbetsmiljö.",
+        )
+        indexing.index_document(document=document)
+        indexing.index_case(case=case)
+    page.set_viewport_size({"width": 1280, "height": 900})
+
+    seen = {}
+    for path in ["/sok/?q=arbetsmiljö", "/sok/?q=arbetsmiljö&visa=arenden"]:
+        page.goto(live_server.url + path)
+        words = page.evaluate(_BROKEN_WORDS_JS, UNBROKEN_WORDS)
+        seen[path] = (sorted(words["found"]), words["broken"])
+
+    assert seen == {
+        "/sok/?q=arbetsmiljö": (sorted(UNBROKEN_WORDS), []),
+        "/sok/?q=arbetsmiljö&visa=arenden": (sorted(UNBROKEN_WORDS), []),
+    }
