@@ -16,6 +16,11 @@ urlpatterns = [
     path("arende/<path:dnr>/", views.case_detail, name="case-detail"),
     path("namnd/<slug:slug>/", views.board_detail, name="board-detail"),
     path(
+        "namnd/<slug:slug>/arende/<path:dnr>/feed/",
+        views.board_case_feed,
+        name="board-case-feed",
+    ),
+    path(
         "namnd/<slug:slug>/arende/<path:dnr>/",
         views.board_case_detail,
         name="board-case-detail",

@@ -269,6 +269,18 @@ def case_feed(request, dnr: str):
     return feeds.AtomFeed(feeds.case_feed(case))(request)
 
 
+def board_case_feed(request, slug: str, dnr: str):
+    """The case's feed at its permanent address (the number alone can name several cases)."""
+    board = get_object_or_404(Board, slug=slug)
+    _lookup, at_board = queries.lookup_board_dnr(board, dnr)
+    if len(at_board) != 1:
+        raise Http404("Nämnden har inget ärende med det diarienumret.")
+    case = at_board[0]
+    if dnr != case.dnr_key:
+        return redirect(reverse("cases:board-case-feed", args=[board.slug, case.dnr_key]))
+    return feeds.AtomFeed(feeds.case_feed(case))(request)
+
+
 def board_feed(request, slug: str):
     board = get_object_or_404(Board, slug=slug)
     return feeds.AtomFeed(feeds.board_feed(board))(request)

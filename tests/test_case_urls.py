@@ -117,3 +117,27 @@ def test_search_for_an_ambiguous_number_links_each_case_page(client, twins):
     assert jarva.get_absolute_url() in links
     assert social.get_absolute_url() in links
     assert "/arende/PREL%202025/1/" not in links
+
+
+def test_each_case_of_an_ambiguous_number_has_its_own_feed(client, twins):
+    jarva, social = twins
+
+    pages = [client.get(twin.get_absolute_url()).content.decode() for twin in twins]
+    feeds = [client.get(twin.get_absolute_url() + "feed/") for twin in twins]
+
+    assert [
+        f'<a href="{twin.get_absolute_url()}feed/"' in page
+        for twin, page in zip(twins, pages, strict=True)
+    ] == [True, True]
+    assert [feed.status_code for feed in feeds] == [200, 200]
+    assert "Skrivelse om socialtjänsten i Järva" in feeds[0].content.decode()
+    assert "Skrivelse angående arbetsmiljö" in feeds[1].content.decode()
+
+
+def test_board_feed_address_in_another_spelling_redirects(client, hv):
+    case(hv, "HV 2019/272", "Ängsmark")
+
+    response = client.get("/namnd/hasselby-vallingby/arende/hv2019-272/feed/")
+
+    assert response.status_code == 302
+    assert response["Location"] == HV_272 + "feed/"
