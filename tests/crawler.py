@@ -96,8 +96,12 @@ def _local(url: str, base: str) -> str | None:
     return urlunsplit(("", "", parts.path, parts.query, ""))
 
 
-def crawl(client, start: str = "/", *, limit: int = 3000) -> Crawl:
-    """Visit every page reachable from ``start``, each URL once (at most ``limit``)."""
+def crawl(
+    client, start: str = "/", *, within: tuple[str, ...] = ("/",), limit: int = 3000
+) -> Crawl:
+    """Visit every page reachable from ``start``, each URL once (at most ``limit``); the
+    links of pages outside ``within`` (path prefixes; the start page is always read) are
+    checked but not followed."""
     result = Crawl()
     queue: deque[tuple[str, str | None]] = deque([(start, None)])
     queued = {start}
@@ -121,7 +125,9 @@ def crawl(client, start: str = "/", *, limit: int = 3000) -> Crawl:
             result.problems.append(Problem(url, found_on, f"svarar {response.status_code}"))
             _drain(response)
             continue
-        if url.startswith(DOWNLOADS) or "html" not in response.get("Content-Type", ""):
+        inside = url == start or chain[-1].startswith(within)
+        parse = inside and not url.startswith(DOWNLOADS)
+        if not parse or "html" not in response.get("Content-Type", ""):
             _drain(response)
             continue
         for link in page_links(response.content.decode()):
