@@ -111,7 +111,7 @@ def test_confirmed_search_gets_a_digest_saying_why_with_a_snippet(
     assert "== Eftersom du bevakar sökningen ”parken” ==" in body
     assert "HV 2024/10-1 Tjänsteutlåtande om parken" in body
     assert "”Förvaltningen föreslår att parken anläggs.”" in body
-    assert f"{BASE}/arende/HV%202024/10/?handling=1#handling-1" in body
+    assert f"{BASE}/namnd/hasselby-vallingby/arende/HV%202024/10/?handling=1#handling-1" in body
     assert "Protokollsutdrag" not in body
     unsubscribe = re.search(r"Sluta få e-post om alla dina bevakningar: (\S+)", body)[1]
     assert mail["headers"]["List-Unsubscribe"].strip() == f"<{unsubscribe}>"

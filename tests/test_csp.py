@@ -93,7 +93,7 @@ def test_every_kind_of_public_response_carries_the_policy(client, register, sett
         "/sok/export.csv?q=ängsmark": 200,
         "/sok/export.xlsx?q=ängsmark": 200,
         "/dnr/?q=HV 2019/272": 302,
-        "/arende/HV%202019/272/": 200,
+        "/namnd/hasselby-vallingby/arende/HV%202019/272/": 200,
         "/namnd/hasselby-vallingby/": 200,
         "/namnd/hasselby-vallingby/sammantrade/2019-08-29/": 200,
         "/namnd/hasselby-vallingby/sammantrade/29-08-2019/": 400,
