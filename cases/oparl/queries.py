@@ -104,7 +104,7 @@ def handlings() -> QuerySet:
 
 def attachments() -> QuerySet:
     return (
-        Attachment.objects.select_related("document", "document__case")
+        Attachment.objects.select_related("document", "document__case", "document__case__board")
         .defer(*(f"document__{name}" for name in HEAVY_DOCUMENT_FIELDS))
         .annotate(
             oparl_created=F("created_at"),
