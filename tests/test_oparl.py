@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from cases.models import AgendaItem, Attachment, Board, Case, Meeting, Reference
+from cases.oparl import paging
 from tests.factories import CaseFactory, DocumentFactory
 
 API = "http://testserver/oparl/v1.1/"
@@ -399,6 +400,33 @@ def test_oparl_modified_since_returns_exactly_the_changed_and_deleted(client, hv
     assert ids({"data": meetings}) == [f"{API}meeting/{meeting.pk}/"]
 
 
+@pytest.mark.parametrize("candidates", [0, 2000])
+def test_oparl_sync_is_the_same_from_candidates_or_walking_the_ids(
+    client, hv, monkeypatch, candidates
+):
+    """Few changes are read through the updated_at indexes, many by walking the ids."""
+    monkeypatch.setattr(paging, "SYNC_CANDIDATES", candidates)
+    old, changed = CaseFactory(board=hv), CaseFactory(board=hv)
+    hidden = DocumentFactory(case=old)
+    kept = DocumentFactory(case=changed)
+    mark = timezone.now()
+    changed.title = "Ny ärendemening"
+    changed.save()
+    old.status, old.cancelled_reason = Case.Status.CANCELLED, "Dubblett"
+    old.save()
+    since = "modified_since=" + mark.isoformat().replace("+", "%2B")
+    papers = get(client, f"{BODY}paper/?{since}")["data"]
+    files = get(client, f"{BODY}file/?{since}")["data"]
+    assert [(p["id"], p.get("deleted", False)) for p in papers] == [
+        (f"{API}paper/{old.pk}/", True),
+        (f"{API}paper/{changed.pk}/", False),
+    ]
+    assert [(f["id"], f.get("deleted", False)) for f in files] == [
+        (f"{API}file/handling-{hidden.pk}/", True)
+    ]
+    assert kept.pk != hidden.pk
+
+
 def test_oparl_makulerat_case_deletes_its_files_for_a_sync(client, hv):
     case = CaseFactory(board=hv)
     document = DocumentFactory(case=case)
@@ -452,7 +480,8 @@ def _populate(hv, n):
     ("path", "expected"),
     [
         ("paper/", 5),
-        ("paper/?modified_since=2000-01-01", 5),
+        ("paper/?modified_since=2000-01-01", 6),
+        ("file/?modified_since=2000-01-01", 4),
         ("file/", 2),
         ("meeting/", 2),
         ("agendaitem/", 1),

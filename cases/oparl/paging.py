@@ -35,9 +35,28 @@ def filtered(source: Source, params: ListParams) -> QuerySet:
     queryset = source.queryset
     for name, moment in params.dates:
         queryset = queryset.filter(**{_LOOKUPS[name]: moment})
+        if name == "modified_since" and source.changed_since is not None:
+            queryset = _narrowed(queryset, source.changed_since(moment))
     if params.with_deleted and not source.subobject:
         return queryset
     return queryset.filter(source.visible)
+
+
+# A sync since a recent moment matches few rows, all of them recent, i.e. at the end of the id
+# order: walking the ids from the start to find them read the whole table (1.4 s for the
+# papers of the last months at 1M documents). When the indexed candidates are few, the page
+# is taken from them instead.
+SYNC_CANDIDATES = 2000
+
+
+def _narrowed(queryset: QuerySet, candidates: tuple[QuerySet, ...]) -> QuerySet:
+    ids = set()
+    for candidate in candidates:
+        found = [row["pk"] for row in candidate[: SYNC_CANDIDATES + 1]]
+        if len(found) > SYNC_CANDIDATES:
+            return queryset  # many changes: the id order finds a page quickly
+        ids.update(found)
+    return queryset.filter(pk__in=sorted(ids))
 
 
 def _as_flag(source: Source) -> ExpressionWrapper:

@@ -7,6 +7,8 @@ of a deleted row includes the change that hid it (a handling is hidden when its 
 makulerat), so a client syncing with ``modified_since`` learns of it.
 """
 
+import datetime
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db.models import Case as Conditional
@@ -50,6 +52,9 @@ class Source:
     queryset: QuerySet
     visible: Q
     subobject: bool = False
+    # For a sync (modified_since): querysets, each in the order of an index, whose ids
+    # include every row modified since the moment. See paging.filtered.
+    changed_since: Callable[[datetime.datetime], tuple[QuerySet, ...]] | None = None
 
 
 def organizations() -> QuerySet:
@@ -157,9 +162,25 @@ PUBLIC_AGENDA_CONSULTATION = ~Q(case__status=Case.Status.CANCELLED)
 ORGANIZATION = Source("organization", "", organizations(), Q())
 MEETING = Source("meeting", "", meetings(), Q())
 AGENDA_ITEM = Source("agendaItem", "", agenda_items(), Q(), subobject=True)
-PAPER = Source("paper", "", papers(), OPEN_CASE)
+
+
+def _cases_changed_since(moment) -> tuple[QuerySet, ...]:
+    return (Case.objects.filter(updated_at__gte=moment).order_by("updated_at").values("pk"),)
+
+
+def _handlings_changed_since(moment) -> tuple[QuerySet, ...]:
+    """A handling's modified is its own, or its case's when the case hid it (makulerat)."""
+    return (
+        Document.objects.filter(updated_at__gte=moment).order_by("updated_at").values("pk"),
+        Document.objects.filter(case__updated_at__gte=moment)
+        .order_by("case__updated_at")
+        .values("pk"),
+    )
+
+
+PAPER = Source("paper", "", papers(), OPEN_CASE, changed_since=_cases_changed_since)
 FILES = (
-    Source("handling", "h", handlings(), PUBLIC_DOCUMENT),
+    Source("handling", "h", handlings(), PUBLIC_DOCUMENT, changed_since=_handlings_changed_since),
     Source("bilaga", "b", attachments(), PUBLIC_ATTACHMENT),
 )
 CONSULTATIONS = (
