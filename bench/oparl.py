@@ -7,18 +7,22 @@ The corpus (bench/corpus.py) is built in its own database ``<BENCH_DB_PREFIX>_<s
 (default ``namndportalen_bench_<size>``) on the local PostgreSQL or the embedded one; the dev
 database is never touched. Pages timed: the first page, a page deep in the list (the keyset
 cursor at the middle id, what page 5,000 of a full harvest costs), the file list (handlingar
-then bilagor), and a sync page with ``modified_since`` (deleted objects included). Target
+then bilagor), and sync pages with ``modified_since`` (deleted objects included): since 2020
+(most of the register) and since an hour ago, after 60 cases and 60 handlingar spread over
+the register were changed (a day's work for an incremental client). Target
 from issue 16: p95 under 100 ms at 1M documents.
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime
 import os
 import statistics
 import sys
 import time
 from pathlib import Path
+from urllib.parse import quote
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import corpus  # noqa: E402
@@ -36,6 +40,7 @@ def _pages() -> list[tuple[str, str]]:
         Document.objects.count() // 2
     ]
     body = "/oparl/v1.1/body/stockholm"
+    since = _touch_recent()
     return [
         ("papers, first page", f"{body}/paper/?limit=100"),
         ("papers, deep page", f"{body}/paper/?limit=100&after={middle_case}"),
@@ -46,8 +51,30 @@ def _pages() -> list[tuple[str, str]]:
             f"{body}/file/?limit=100&modified_since=2020-01-01T00:00:00%2B01:00",
         ),
         ("papers, sync since 2020", f"{body}/paper/?limit=100&modified_since=2020-01-01"),
+        ("papers, sync last hour", f"{body}/paper/?limit=100&modified_since={since}"),
+        ("files, sync last hour", f"{body}/file/?limit=100&modified_since={since}"),
         ("meetings, first page", f"{body}/meeting/?limit=100"),
     ]
+
+
+RECENT_CHANGES = 60
+
+
+def _touch_recent() -> str:
+    """A day's work for an incremental client: RECENT_CHANGES cases and handlingar spread
+    over the register changed now (the corpus's own times are all in the past)."""
+    from django.db import connection
+    from django.utils import timezone
+
+    since = timezone.now() - datetime.timedelta(hours=1)
+    with connection.cursor() as cursor:
+        for table in ("cases_case", "cases_document"):
+            cursor.execute(
+                f"UPDATE {table} SET updated_at = now() WHERE id IN "
+                f"(SELECT id FROM {table} ORDER BY md5(id::text) LIMIT %s)",
+                [RECENT_CHANGES],
+            )
+    return quote(since.isoformat())
 
 
 def _time(client, url: str, reps: int) -> tuple[list[float], int]:
