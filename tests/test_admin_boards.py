@@ -115,6 +115,22 @@ def test_revert_of_own_case_logs_the_status_change_and_reindexes(client, hv):
     assert "zqxgatljus" in str(case.documents.get().search_entry.clean_vector)
 
 
+def test_save_as_new_is_refused_and_registers_nothing(client, hv, ks):
+    own = CaseFactory(board=hv, title="Skrivelse om belysning")
+    other = ks_case(board=ks, title="Budget för Kommunstyrelsen")
+    client.force_login(staff("reg", (hv, REGISTRAR)))
+
+    statuses = [
+        client.post(
+            f"/admin/cases/case/{case.pk}/change/", {**revert_form(case), "_saveasnew": "1"}
+        ).status_code
+        for case in (own, other)
+    ]
+
+    assert statuses == [403, 403]
+    assert Case.objects.count() == 2
+
+
 def test_document_cannot_be_moved_to_another_boards_case(client, hv, ks):
     document = DocumentFactory(case=CaseFactory(board=hv), title="Tjänsteutlåtande")
     other = ks_case(board=ks)

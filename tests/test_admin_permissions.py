@@ -391,6 +391,7 @@ def test_other_boards_staff_are_refused_or_see_the_public_form(
         for url, data in forms.items():
             posts.append((url, changed(model, data, records, move=False)))
             posts.append((url, changed(model, data, records, move=True)))
+            posts.append((url, {**changed(model, data, records, move=True), "_saveasnew": "1"}))
         posts += [(reverse("admin:cases_case_register"), data) for data in registrations]
         # Adding a record to Kommunstyrelsen's case, meeting, document or board.
         for url in admin_urls(model_admin, None):

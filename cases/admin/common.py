@@ -109,6 +109,14 @@ class StaffBoardMixin:
             and queries.staff_boards(request.user, *self.board_roles).exists()
         )
 
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        # Django's change view turns any POST with "_saveasnew" into an add from the posted
+        # data, offered or not; here it is not offered (save_as), so it is refused (a case is
+        # registered only through the registration, with its dnr allocated).
+        if request.method == "POST" and "_saveasnew" in request.POST and not self.save_as:
+            raise PermissionDenied
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
     def save_form(self, request, form, change):
         obj = super().save_form(request, form, change)
         boards = [self.board_of(obj)]
