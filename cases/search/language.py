@@ -308,7 +308,7 @@ def build_tsquery(parsed: ParsedQuery, variants: Mapping[str, list[str]] | None 
 
 
 def as_tsquery(
-    query: "ParsedQuery | TsQuery", variants: Mapping[str, list[str]] | None = None
+    query: ParsedQuery | TsQuery, variants: Mapping[str, list[str]] | None = None
 ) -> TsQuery:
     """The request's TsQuery as it is, or one built from a parsed query and ``variants``
     (for a caller that searches once)."""
