@@ -10,4 +10,6 @@ RUN DJANGO_SECRET_KEY=build-only DATABASE_URL=postgres://build@localhost/build \
 RUN useradd --system --home /app portal && mkdir -p /app/var/media && chown -R portal /app/var
 USER portal
 EXPOSE 8000
-CMD ["sh", "-c", "python manage.py migrate --noinput && exec gunicorn portal.wsgi:application --bind 0.0.0.0:8000 --workers ${GUNICORN_WORKERS:-3} --access-logfile -"]
+# Migrations are not run here: the web server connects as the application role, which may not
+# change the schema (docker-compose.yml runs them first, as the owner, in the migrate service).
+CMD ["sh", "-c", "exec gunicorn portal.wsgi:application --bind 0.0.0.0:8000 --workers ${GUNICORN_WORKERS:-3} --access-logfile -"]

@@ -128,6 +128,12 @@ else:
         }
     }
 
+# Least privilege (deploy/roles.sql): the portal and the worker connect as an application role
+# that owns nothing; migrations run as the owner role (its DATABASE_URL) and then give the
+# role named here its rights (deploy/app-grants.sql). Empty = no grants (one role, as in
+# development with the embedded PostgreSQL).
+DATABASE_APP_ROLE = os.environ.get("DATABASE_APP_ROLE", "")
+
 # Read replicas (PostgreSQL streaming replication): DATABASE_REPLICA_URLS, comma-separated.
 # Public pages read from a healthy replica; writes, the admin and a visitor's next pages after a
 # write use the primary (portal/db_router.py). None = everything on the primary.

@@ -15,7 +15,7 @@ from .. import queries
 from ..forms import AgendaItemForm, DecisionAdminForm
 from ..models import AgendaItem, Decision, Meeting
 from ..services import registering
-from .common import SECRETARY, StaffBoardMixin
+from .common import SECRETARY, NoDeleteMixin, StaffBoardMixin
 
 _NOT_YOURS = {
     "case": "Välj ett ärende hos en nämnd där du är nämndsekreterare.",
@@ -50,6 +50,10 @@ class DecisionInline(OwnBoardChoicesMixin, admin.TabularInline):
     readonly_fields = ["section"]
 
     def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        # A § stays in the minutes (append-only in the database, migration 0025).
         return False
 
 
@@ -105,7 +109,7 @@ class AgendaItemAdmin(OwnBoardChoicesMixin, StaffBoardMixin, admin.ModelAdmin):
 
 
 @admin.register(Decision)
-class DecisionAdmin(OwnBoardChoicesMixin, StaffBoardMixin, admin.ModelAdmin):
+class DecisionAdmin(OwnBoardChoicesMixin, StaffBoardMixin, NoDeleteMixin, admin.ModelAdmin):
     board_roles = (SECRETARY,)
     form = DecisionAdminForm
     list_display = ["section", "year", "board", "case", "decided_on"]

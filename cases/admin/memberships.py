@@ -2,9 +2,19 @@
 
 from django.contrib import admin
 from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
 
 from ..models import BoardMembership
 from ..services import roles
+from .common import NoDeleteMixin
+
+admin.site.unregister(get_user_model())
+
+
+@admin.register(get_user_model())
+class StaffUserAdmin(NoDeleteMixin, UserAdmin):
+    """Accounts are deactivated, never deleted: the history names who changed what, and the
+    history cannot be changed (append-only in the database, migration 0025)."""
 
 
 @admin.register(BoardMembership)

@@ -72,6 +72,11 @@ class ReferenceAdmin(admin.ModelAdmin):
     search_fields = ["display", "raw", "dnr_key"]
     raw_id_fields = ["source", "target", "suspected_target"]
     list_select_related = ["source", "source__case", "board", "target"]
+    # What the handling quotes never changes (migration 0025); its resolution may.
+    readonly_fields = ["source", "raw", "display", "dnr_key", "start", "end", "board"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
     def has_add_permission(self, request):
         # Registrators add references on the document page, where the case is chosen.

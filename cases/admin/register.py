@@ -45,6 +45,11 @@ class CaseAliasInline(admin.TabularInline):
     extra = 0
     fields = ["dnr"]
 
+    def has_change_permission(self, request, obj=None):
+        # Aliases are added, never changed or removed (append-only in the database): the
+        # existing ones show read-only.
+        return False
+
     def has_delete_permission(self, request, obj=None):
         return False
 
