@@ -8,6 +8,7 @@ from django.http import FileResponse, Http404, HttpResponse, StreamingHttpRespon
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import get_conditional_response
 from django.utils.text import slugify
 
 from . import calendars, exports, feeds, queries
@@ -301,10 +302,15 @@ def calendar(request, slug: str | None = None):
         return _bad_request(request, str(error))
     meetings = calendars.calendar_meetings(board=board, first=first, last=last)
     name = f"Sammanträden: {board.name}" if board else "Sammanträden: Stockholms nämnder"
-    body = calendars.meetings_calendar(
-        meetings=meetings, name=name, base_url=request.build_absolute_uri("/").rstrip("/")
-    )
+    base_url = request.build_absolute_uri("/").rstrip("/")
+    etag = calendars.calendar_etag(meetings=meetings, name=name, base_url=base_url)
+    unchanged = get_conditional_response(request, etag=etag)
+    if unchanged is not None:
+        unchanged["ETag"] = etag
+        return unchanged
+    body = calendars.meetings_calendar(meetings=meetings, name=name, base_url=base_url)
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["ETag"] = etag
     filename = f"sammantraden-{board.slug if board else 'alla'}.ics"
     response["Content-Disposition"] = f'inline; filename="{filename}"'
     return response
