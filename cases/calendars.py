@@ -12,7 +12,7 @@ for them (bench/follow.py). The tests parse what is written with icalendar.
 import datetime
 import hashlib
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -54,8 +54,7 @@ def parse_years(value: str | None, *, today: datetime.date) -> tuple[int, int]:
     return years
 
 
-@dataclass(frozen=True)
-class CalendarMeeting:
+class CalendarMeeting(NamedTuple):
     """What an event shows of a meeting: no agenda text, only the board, date and place."""
 
     pk: int
@@ -83,7 +82,8 @@ def calendar_etag(*, meetings: list[CalendarMeeting], name: str, base_url: str) 
     polls gets 304 until a meeting is added, moved, changed or removed. There is no
     Last-Modified: the newest ``updated_at`` does not change when a meeting is deleted or
     moved out of the years asked for."""
-    digest = hashlib.sha256(repr((name, base_url, meetings)).encode())
+    shown = (name, base_url, [tuple(meeting) for meeting in meetings])
+    digest = hashlib.sha256(repr(shown).encode())
     return f'W/"{digest.hexdigest()[:32]}"'
 
 
@@ -99,28 +99,32 @@ def meetings_calendar(*, meetings: list[CalendarMeeting], name: str, base_url: s
         "X-WR-CALNAME:" + escape_text(name),
         "X-WR-TIMEZONE:" + escape_text(settings.TIME_ZONE),
     ]
-    addresses: dict[str, str] = {}
+    # Reversing a URL and escaping a board's name once per board, not per meeting.
+    boards: dict[str, tuple[str, str]] = {}
     for meeting in meetings:
-        if meeting.board_slug not in addresses:
-            addresses[meeting.board_slug] = base_url + reverse(
-                "cases:meeting-detail", args=[meeting.board_slug, DATE_PLACEHOLDER]
-            )
-        url = addresses[meeting.board_slug].replace(DATE_PLACEHOLDER, meeting.date.isoformat())
-        lines += _event_lines(meeting, url=url, domain=domain, stamp=stamp)
+        if meeting.board_slug not in boards:
+            address = reverse("cases:meeting-detail", args=[meeting.board_slug, DATE_PLACEHOLDER])
+            summary = "SUMMARY:" + escape_text(f"{meeting.board_name}: sammanträde")
+            boards[meeting.board_slug] = base_url + address, summary
+        address, summary = boards[meeting.board_slug]
+        url = address.replace(DATE_PLACEHOLDER, meeting.date.isoformat())
+        lines += _event_lines(meeting, url=url, summary=summary, domain=domain, stamp=stamp)
     lines.append("END:VCALENDAR")
     return "".join(fold_line(line) + "\r\n" for line in lines).encode()
 
 
-def _event_lines(meeting: CalendarMeeting, *, url: str, domain: str, stamp: str) -> list[str]:
+def _event_lines(
+    meeting: CalendarMeeting, *, url: str, summary: str, domain: str, stamp: str
+) -> list[str]:
     day_after = meeting.date + datetime.timedelta(days=1)
     lines = [
         "BEGIN:VEVENT",
         # The row's id: the same event whatever its date or place becomes.
         "UID:" + escape_text(f"sammantrade-{meeting.pk}@{domain}"),
         "DTSTAMP:" + stamp,
-        "DTSTART;VALUE=DATE:" + meeting.date.strftime("%Y%m%d"),
-        "DTEND;VALUE=DATE:" + day_after.strftime("%Y%m%d"),
-        "SUMMARY:" + escape_text(f"{meeting.board_name}: sammanträde"),
+        "DTSTART;VALUE=DATE:" + meeting.date.isoformat().replace("-", ""),
+        "DTEND;VALUE=DATE:" + day_after.isoformat().replace("-", ""),
+        summary,
     ]
     if meeting.location:
         lines.append("LOCATION:" + escape_text(meeting.location))
@@ -142,6 +146,8 @@ def escape_text(value: str) -> str:
 
 def fold_line(line: str) -> str:
     """A content line folded at 75 octets, never inside a UTF-8 character."""
+    if len(line) <= LINE_OCTETS and line.isascii():
+        return line
     encoded = line.encode()
     if len(encoded) <= LINE_OCTETS:
         return line
