@@ -166,6 +166,22 @@ def test_suggestions_in_the_seeds_are_real_words_with_hits(imported, typed, sugg
     assert again.total + again.case_total > 0
 
 
+@pytest.mark.parametrize(
+    ("typed", "suggested", "dnr"),
+    [
+        # one letter dropped from the agenda's "delegationsordning"
+        ("delegatonsordning", "delegationsordning", "HV 2019/420"),
+        # the motion "Stockholmsrum" (HV 2019/307): "Stockholmsrummet" in Kulturhuset
+        ("stockholmsrumet", "stockholmsrummet", "HV 2019/307"),
+    ],
+)
+def test_suggestions_in_the_seeds_are_whole_compounds_with_hits(imported, typed, suggested, dnr):
+    results = document_search.search_documents(query=typed, filters=criteria.SearchFilters())
+
+    assert (results.total, results.case_total, results.suggestion) == (0, 0, suggested)
+    assert ("Hässelby-Vällingby", dnr) in top_cases(suggested)
+
+
 def test_snippets_in_the_seeds_mark_the_words(imported):
     for query, words in (
         ("trygghet i Vällingby centrum", {"trygghet", "vällingbys"}),

@@ -241,6 +241,29 @@ def test_suggestion_is_a_real_word_with_hits(hv):
     assert suggested("drönare") is None  # it finds something already
 
 
+def test_suggestion_is_a_whole_compound_from_the_public_vocabulary(hv):
+    # the word list lacks these compounds; split by part they gave "delar eller ordningen"
+    case("Revidering av delegationsordningen", board=hv)
+    document("Skrivelse", "Stockholmsrummet i Kulturhuset.")
+
+    def suggested(query):
+        return suggest.suggest(language.parse_query(query))
+
+    assert suggested("delegatonsordning") == "delegationsordning"
+    assert suggested("delegatonsordningen") == "delegationsordningen"
+    assert suggested("stockholmsrumet") == "stockholmsrummet"
+    assert suggested("stockhlmsrumet") == "stockholmsrummet"  # two edits in a long word
+
+
+def test_suggestion_never_an_ocr_damaged_compound(hv):
+    # OCR read an l for the i: the vocabulary holds "delegatlonsordning", not a real word
+    document("Beslut", "Delegatlonsordning fastställd.", text_source="ocr")
+
+    assert suggest.vocabulary_candidates("delegatonsordning") == {}
+    assert suggest.is_real_compound("delegationsordning")
+    assert not suggest.is_real_compound("delegatlonsordning")
+
+
 def test_suggestion_never_an_ocr_misspelling(hv):
     # the index holds OCR's "medborgarfarslag"; the suggestion is the real word
     document("Medborgarforslag", "Medborgarfarslag om gungor.", text_source="ocr")

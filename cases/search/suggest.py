@@ -10,7 +10,13 @@ Candidates for each word of the query that finds nothing on its own, best first:
    one edit away (a letter left out, added, changed, two swapped:
    ``medborgarförslg`` → ``medborgarförslag``, ``drönre`` → ``drönare``), then two edits
    away for a short word;
-3. a compound split into words of the list, suggested by part (``polismyndigheten`` →
+3. for a word of MIN_VOCABULARY_LENGTH letters or more, the public vocabulary's words (the
+   register's own compounds, which the word list lacks) one edit away, or two for a word
+   of TWO_EDIT_COMPOUND_LENGTH or more, when they are compounds of real words
+   (``delegatonsordning`` → ``delegationsordning``, ``stockholmsrumet`` →
+   ``stockholmsrummet``): an OCR misspelling in the vocabulary (``medborgarfarslag``) does
+   not split into real words and is never one;
+4. a compound split into words of the list, suggested by part (``polismyndigheten`` →
    ``polis myndigheten``); a part that is only a stem (``bygg``) is shown in the form the
    public texts use most (``bygga``).
 
@@ -34,6 +40,9 @@ ALPHABET = "abcdefghijklmnopqrstuvwxyzåäöé"
 MIN_LENGTH = 4
 MAX_TWO_EDIT_LENGTH = 7  # two edits of a longer word are too many spellings to look up
 MAX_TRIED = 8  # candidates searched per word
+MIN_VOCABULARY_LENGTH = 8  # shorter words: the word list's neighbours are enough
+TWO_EDIT_COMPOUND_LENGTH = 12
+MAX_NEIGHBOURS = 20  # vocabulary words read per query word
 SURFACE_SAMPLE = 20  # public documents read for a stem's commonest form
 
 
@@ -94,11 +103,12 @@ def candidates(word: str) -> list[str]:
         distance = 2
     else:
         distance = 1
-    for candidate in near:
+    near = dict.fromkeys(near, distance) | vocabulary_candidates(word)
+    for candidate, edits in near.items():
         ranked.setdefault(
             candidate,
             (
-                distance,
+                edits,
                 # a typing slip keeps the first letter and the length more often than not
                 candidate[:1] != word[:1],
                 abs(len(candidate) - len(word)),
@@ -106,6 +116,49 @@ def candidates(word: str) -> list[str]:
             ),
         )
     return sorted(ranked, key=lambda c: (ranked[c], c))
+
+
+def vocabulary_candidates(word: str) -> dict[str, int]:
+    """The public vocabulary's compounds of real words close to ``word`` (a long word),
+    each with its edit distance. The vocabulary holds stems: a neighbour of the word's stem
+    is given the word's ending back (``delegatonsordningen`` → ``delegationsordningen``)."""
+    if len(word) < MIN_VOCABULARY_LENGTH:
+        return {}
+    stem = _stem(word) or word
+    ending = word[len(stem) :] if word.startswith(stem) else ""
+    limit = 2 if len(word) >= TWO_EDIT_COMPOUND_LENGTH else 1
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT cases_spelling_neighbours(%s, %s)", [stem, MAX_NEIGHBOURS])
+        neighbours = [row[0] for row in cursor.fetchall()]
+    found: dict[str, int] = {}
+    for neighbour in neighbours:
+        form = neighbour + ending
+        if _stem(form) != neighbour:
+            form = neighbour
+        distance = edit_distance(word, form)
+        if distance <= limit and is_real_compound(form):
+            found[form] = distance
+    return found
+
+
+def is_real_compound(word: str) -> bool:
+    """Whether ``word`` is a word of the list or a compound of them (not OCR damage)."""
+    words = dictionary()
+    return word in words or bool(language.split_compound(word, words.__contains__))
+
+
+def edit_distance(a: str, b: str) -> int:
+    """Letters left out, added or changed and neighbours swapped between ``a`` and ``b``
+    (optimal string alignment distance)."""
+    previous, current = None, list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        before, previous, current = previous, current, [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            cost = a[i - 1] != b[j - 1]
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                current[j] = min(current[j], before[j - 2] + 1)
+    return current[len(b)]
 
 
 def _edits(word: str) -> set[str]:
