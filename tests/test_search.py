@@ -240,7 +240,7 @@ def test_zero_hits_with_filter_offers_query_without_filter(client, hv, ks):
 
 
 def test_capped_result_says_counts_cover_the_newest_hits(client, db, monkeypatch):
-    monkeypatch.setattr(document_search, "RESULT_CAP", 2)
+    monkeypatch.setattr(document_search, "EXACT_LIMIT", 2)
     for day in (1, 2, 3):
         make_document(
             title=f"Parkbänkar {day}",
@@ -374,7 +374,7 @@ def test_search_from_the_newest_slice_equals_the_whole_search(db, monkeypatch, c
             text="Parkbänkar i Grimsta." if day != 6 else "Gungor.",
             document_date=datetime.date(2020, 1, day),
         )
-    monkeypatch.setattr(document_search, "RESULT_CAP", 3)
+    monkeypatch.setattr(document_search, "EXACT_LIMIT", 3)
     whole = document_search.search_documents(query=query, filters=criteria.SearchFilters())
 
     monkeypatch.setattr(

@@ -395,7 +395,7 @@ def test_documents_beyond_the_cap_are_an_honest_estimate(client, hv, monkeypatch
 
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE cases_searchentry")
-    monkeypatch.setattr(document_search, "RESULT_CAP", 9)
+    monkeypatch.setattr(document_search, "EXACT_LIMIT", 9)
 
     response = client.get("/sok/", {"q": "förskolor"})
 

@@ -5,7 +5,7 @@
   title; ``snippets``: the passages shown for one page of hits; ``suggest``: spelling
   suggestions for a search that found nothing;
 - ``candidates``: the candidate set every list, count and facet reads (the newest
-  RESULT_CAP + 1 public matches) and the statistics that pick its plan; ``estimates``: the
+  document_search.EXACT_LIMIT + 1 public matches) and the statistics that pick its plan; ``estimates``: the
   size of a result beyond what is counted;
 - ``statements``: the SQL the candidates are read with (match conditions, filters, the walk
   and the GIN plans), built as text and parameters, never executed there;

@@ -1,5 +1,6 @@
-"""The candidate set of a search: the newest RESULT_CAP + 1 public matches in (date, id)
-order, which every list, count, facet and ranking of a search page reads.
+"""The candidate set of a search: the newest EXACT_LIMIT + 1 public matches in (date, id)
+order (document_search), which every list, count and facet of a search page reads; the
+newest RANKED of them are ranked (``with_ranks``).
 
 Also what the plans need from the database before the statement runs: the OCR spellings
 that occur in the vocabulary, the phrase pairs of a phrase query, and the date above which
@@ -328,6 +329,21 @@ def _probed_statement(
 
 def _date_key(candidate: Candidate):
     return (candidate.date, candidate.pk)
+
+
+def with_ranks(tsquery: language.TsQuery, candidates: list[Candidate]) -> list[Candidate]:
+    """``candidates`` with their rank (statements.rank_expression), in the same order: one
+    statement reading the vectors of these entries only."""
+    if not candidates:
+        return []
+    rank_sql, rank_params = rank_expression(tsquery)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT document_id, {rank_sql} FROM cases_searchentry WHERE document_id = ANY(%s)",
+            [*rank_params, [c.pk for c in candidates]],
+        )
+        ranks = dict(cursor.fetchall())
+    return [dataclasses.replace(c, rank=ranks.get(c.pk, 0.0)) for c in candidates]
 
 
 def by_rank(candidates: list[Candidate]) -> list[Candidate]:

@@ -21,7 +21,7 @@ from . import candidates, criteria, estimates, language, statements
 
 PAGE_SIZE = 20
 EXACT_LIMIT = 10_000
-# Relevance ranks the newest this many matches (the documents' RESULT_CAP); the others
+# Relevance ranks the newest this many matches (the documents' RANKED); the others
 # follow newest first. Ranking every match reads every title's vector (bench at 100k,
 # "förvaltningen", 4,074 cases: 98 ms against 13 ms for counting them).
 RANKED = 300

@@ -15,7 +15,14 @@ from portal.db_router import read_connection as connection
 
 from ..models import Board, Case, CaseStatus, Document, DocumentKind, SearchEntry
 from . import estimates, language, snippets
-from .candidates import Candidate, by_rank, find_matches, phrase_pairs, request_tsquery
+from .candidates import (
+    Candidate,
+    by_rank,
+    find_matches,
+    phrase_pairs,
+    request_tsquery,
+    with_ranks,
+)
 from .criteria import SORT_OLDEST, SORT_RELEVANCE, FacetValue, SearchFilters, resolve_dnr_query
 from .snippets import reference_snippets
 from .statements import date_order, gin_statement, match_condition, where_sql
@@ -23,9 +30,15 @@ from .statements import date_order, gin_statement, match_condition, where_sql
 PAGE_SIZE = 20
 
 
-# Exact counts, facets and ranking cover at most this many hits (docs/performance.md: touching every
-# hit of a common word is what costs). Beyond it the page says "fler än 300" honestly.
-RESULT_CAP = 300
+# Counts and facet counts are exact up to this many hits: the newest EXACT_LIMIT + 1 matches
+# are read (touching every hit of a common word is what costs: bench/search.py, README).
+# Beyond it the total is an estimate that says so ("cirka 54 000").
+EXACT_LIMIT = 1000
+
+
+# Relevance ranks the newest this many matches (ts_rank reads each one's vectors); the older
+# ones follow them newest first.
+RANKED = 300
 
 
 @dataclass
@@ -46,7 +59,7 @@ class SearchResults:
     facets: dict[str, list[FacetValue]]
     unfiltered_total: int | None = None
     suggestion: str | None = None
-    # beyond RESULT_CAP: how many match in all, estimated from the date statistics
+    # beyond EXACT_LIMIT: how many match in all, estimated from the date statistics
     total_estimate: int | None = None
     # Cases whose own title matches (case_hits): the best CASE_HITS, of case_total
     case_hits: list[Case] = field(default_factory=list)
@@ -74,12 +87,12 @@ def result_ids(
     where, params = where_sql(filters)
     oldest = sort == SORT_OLDEST
     if sort == SORT_RELEVANCE and parsed:
-        newest = find_matches(tsquery, filters, limit=RESULT_CAP + 1, ranked=True, pairs=pairs)
-        yield from (c.pk for c in by_rank(newest[:RESULT_CAP]))
-        if len(newest) <= RESULT_CAP:
+        newest = find_matches(tsquery, filters, limit=RANKED + 1, ranked=True, pairs=pairs)
+        yield from (c.pk for c in by_rank(newest[:RANKED]))
+        if len(newest) <= RANKED:
             return
         # the rest: everything older than the ranked candidates, newest first
-        last = newest[RESULT_CAP - 1]
+        last = newest[RANKED - 1]
         where = f"{where} AND (date, document_id) < (%s, %s)"
         params = [*params, last.date, last.pk]
     order = date_order(oldest)
@@ -104,9 +117,7 @@ def count_results(*, query: str, filters: SearchFilters, limit: int) -> int:
     where, params = where_sql(filters)
     if parsed:
         # Counting reads every match: through GIN that is one index entry each.
-        sql, params = gin_statement(
-            parsed, None, where, params, "document_id", pairs=phrase_pairs(parsed)
-        )
+        sql, params = gin_statement(parsed, None, where, params, "", pairs=phrase_pairs(parsed))
         sql = f"SELECT count(*) FROM ({sql} LIMIT %s) c"
     else:
         sql = f"SELECT count(*) FROM (SELECT 1 FROM cases_searchentry WHERE {where} LIMIT %s) c"
@@ -139,28 +150,28 @@ def search_documents(
     """Public full-text search over documents (and their case and attachments).
 
     Only ``public`` entries are ever read, so results, counts, facets, snippets and
-    suggestions follow the same visibility rule. The list, the total (exact up to
-    RESULT_CAP), the facets and the relevance ranking all come from one candidate set, the
-    newest RESULT_CAP + 1 matches; a facet whose own filter is active is counted over the
-    candidates without that filter.
+    suggestions follow the same visibility rule. The list, the total and the facets (exact
+    up to EXACT_LIMIT) come from one candidate set, the newest EXACT_LIMIT + 1 matches; a
+    facet whose own filter is active is counted over the candidates without that filter.
+    Relevance order ranks the newest RANKED of them, the others follow newest first.
     """
     words, filters = resolve_dnr_query(query, filters)
     parsed = language.parse_query(words)
     tsquery = request_tsquery(parsed)
     pairs = phrase_pairs(parsed)
     relevance = sort == SORT_RELEVANCE and bool(parsed)
-    newest = find_matches(tsquery, filters, limit=RESULT_CAP + 1, ranked=relevance, pairs=pairs)
-    total, capped = min(len(newest), RESULT_CAP), len(newest) > RESULT_CAP
+    newest = find_matches(tsquery, filters, limit=EXACT_LIMIT + 1, pairs=pairs)
+    total, capped = min(len(newest), EXACT_LIMIT), len(newest) > EXACT_LIMIT
     estimate = None
     if capped:
         estimate = estimates.estimate_total(len(newest), newest[-1].date, table="cases_searchentry")
-    newest = newest[:RESULT_CAP]
+    newest = newest[:EXACT_LIMIT]
     pages = max(1, -(-total // PAGE_SIZE))
     page = min(max(page, 1), pages)
     offset = (page - 1) * PAGE_SIZE
 
     if relevance:
-        ordered = by_rank(newest)
+        ordered = by_rank(with_ranks(tsquery, newest[:RANKED])) + newest[RANKED:]
     elif sort == SORT_OLDEST and capped:
         ordered = find_matches(tsquery, filters, limit=offset + PAGE_SIZE, oldest=True, pairs=pairs)
     elif sort == SORT_OLDEST:
@@ -186,9 +197,9 @@ def search_documents(
     if total == 0 and not results.case_hits:
         if filters.active:
             unfiltered = find_matches(
-                tsquery, filters.without_user_filters(), limit=RESULT_CAP + 1, pairs=pairs
+                tsquery, filters.without_user_filters(), limit=EXACT_LIMIT, pairs=pairs
             )
-            results.unfiltered_total = min(len(unfiltered), RESULT_CAP)
+            results.unfiltered_total = len(unfiltered)
         if not results.unfiltered_total:
             results.suggestion = suggest_spelling(parsed)
     return results
@@ -244,7 +255,7 @@ def _facets(
 
     def facet_set(field_name: str) -> list[Candidate]:
         if getattr(filters, field_name):
-            return find_matches(tsquery, filters, limit=RESULT_CAP, skip=field_name, pairs=pairs)
+            return find_matches(tsquery, filters, limit=EXACT_LIMIT, skip=field_name, pairs=pairs)
         return newest
 
     return {

@@ -60,8 +60,8 @@ def rank_expression(
 # changes no match, rank or headline: an operand that matches no lexeme contributes nothing.
 #
 # Candidates. Every list, count and facet of a search reads one *candidate set*: the newest
-# RESULT_CAP + 1 public matches in (date, id) order. Two plans, and the statement measures
-# which one pays instead of trusting the planner:
+# EXACT_LIMIT + 1 public matches in (date, id) order (document_search). Two plans, and the
+# statement measures which one pays instead of trusting the planner:
 #
 # - the *walk* reads the (date, id) index newest first and tests each entry's vector until
 #   enough match. Each test fetches the vector from TOAST, so it pays when matches are dense
@@ -125,7 +125,8 @@ def gin_statement(
     since: datetime.date | None = None,
     pairs: tuple[list[str], list[str]] | None = None,
 ) -> tuple[str, list]:
-    """The public matches passing ``where`` in ``order``, read through the GIN indexes:
+    """The public matches passing ``where`` in ``order`` (in no order when ``order`` is
+    empty: what a count reads), read through the GIN indexes:
     ``cases_search_matches`` (migration 0006) plans only the index scans; with ``since`` (a
     lower date bound that ``where`` also holds) ``cases_search_matches_since`` (0010) ANDs
     them with the date index.
@@ -152,7 +153,8 @@ def gin_statement(
     else:
         source = f"cases_search_matches_since(({clean_sql}), ({ocr_sql}), %s)"
         source_params = [*clean_params, *ocr_params, since]
-    sql = f"SELECT {CANDIDATE_COLUMNS} FROM {source} WHERE {where} ORDER BY {order}"
+    ordered = f" ORDER BY {order}" if order else ""
+    sql = f"SELECT {CANDIDATE_COLUMNS} FROM {source} WHERE {where}{ordered}"
     params = [*source_params, *params]
     if relaxed:
         match_sql, match_params = match_condition(tsquery)
