@@ -38,6 +38,7 @@ class Urls:
         self.request = request
         self.origin = request.build_absolute_uri("/").rstrip("/")
         self.prefix = get_script_prefix()
+        self._case_pages: dict[int, str] = {}
 
     def api(self, name: str, *args) -> str:
         key = (self.prefix, name, len(args))
@@ -54,6 +55,14 @@ class Urls:
         """A public page's absolute URL; ``path`` comes from reverse() or
         get_absolute_url(), so it is already quoted."""
         return self.origin + path
+
+    def case_page(self, case: Case) -> str:
+        """The case page's absolute URL, reversed once per case and request: a paper page
+        names its case's page in each of its ~300 files."""
+        url = self._case_pages.get(case.pk)
+        if url is None:
+            url = self._case_pages[case.pk] = self.site(case.get_absolute_url())
+        return url
 
 
 def iso(moment: datetime.datetime) -> str:
@@ -240,7 +249,7 @@ def paper(
             "underDirectionOf": [urls.api("organization", case.board_id)],
             "auxiliaryFile": embedded,
             "consultation": [consultation(urls, kind, row) for kind, row in consultations],
-            "web": urls.site(case.get_absolute_url()),
+            "web": urls.case_page(case),
             "created": iso(case.oparl_created),
             "modified": iso(case.oparl_modified),
         }
@@ -281,15 +290,15 @@ def _reference_consultation(urls: Urls, reference: ReferenceRow) -> dict:
             "organization": [urls.api("organization", source.case.board_id)],
             "authoritative": False,
             "role": reference.get_relation_display() if reference.relation else "Hänvisning",
-            "web": urls.site(_handling_page(source)),
+            "web": _handling_page(urls, source),
             "created": iso(reference.oparl_created),
             "modified": iso(reference.oparl_modified),
         }
     )
 
 
-def _handling_page(document: Document) -> str:
-    url = document.case.get_absolute_url()
+def _handling_page(urls: Urls, document: Document) -> str:
+    url = urls.case_page(document.case)
     return f"{url}?handling={document.sequence}#handling-{document.sequence}"
 
 
@@ -318,7 +327,7 @@ def handling(urls: Urls, document: Document, *, with_text: bool = True) -> dict:
             "accessUrl": text_url,
             "downloadUrl": text_url,
             "paper": [urls.api("paper", document.case_id)],
-            "web": urls.site(_handling_page(document)),
+            "web": _handling_page(urls, document),
             "created": iso(document.oparl_created),
             "modified": iso(document.oparl_modified),
         }
@@ -349,7 +358,7 @@ def bilaga(urls: Urls, attachment: Attachment, *, with_text: bool = True) -> dic
             "accessUrl": file_url,
             "downloadUrl": file_url,
             "paper": [urls.api("paper", attachment.document.case_id)],
-            "web": urls.site(_handling_page(attachment.document)),
+            "web": _handling_page(urls, attachment.document),
             "created": iso(attachment.oparl_created),
             "modified": iso(attachment.oparl_modified),
         }
