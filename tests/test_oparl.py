@@ -493,3 +493,35 @@ def _populate(hv, n):
 def test_oparl_list_query_count_does_not_grow(client, hv, path, expected, size):
     _populate(hv, size)
     assert _count(client, f"{BODY}{path}") == expected
+
+
+@pytest.mark.parametrize(
+    "dnr_key",
+    [
+        "HV 2019/272",
+        "1.2.4-231-2019",
+        "SDN-ÅÄÖ 2024/7",
+        "KS 2024/1 %20 #x ?y=1 &z;a,b+c'd(e)!*~:@",
+        'a//b\\c"<>{}|^`é€😀',
+    ],
+)
+def test_oparl_case_page_is_the_case_pages_own_address(rf, hv, dnr_key):
+    from cases.oparl.serializers import Urls
+
+    urls = Urls(rf.get("/oparl/v1.1/"))
+    case = Case(pk=7, board=hv, dnr_key=dnr_key)
+    other = Case(pk=8, board=hv, dnr_key=dnr_key + "9")
+
+    assert urls.case_page(case) == "http://testserver" + case.get_absolute_url()
+    assert urls.case_page(other) == "http://testserver" + other.get_absolute_url()
+
+
+def test_oparl_paper_web_links_quote_the_number_as_the_site_does(client, hv):
+    case = CaseFactory(board=hv, dnr="HV 2024/5", dnr_key="HV 2024/5 ÅÄÖ #?")
+    n = DocumentFactory(case=case).sequence
+
+    paper = get(client, f"{BODY}paper/")["data"][0]
+
+    page = "http://testserver" + case.get_absolute_url()
+    assert paper["web"] == page
+    assert paper["auxiliaryFile"][0]["web"] == f"{page}?handling={n}#handling-{n}"
