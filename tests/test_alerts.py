@@ -350,10 +350,6 @@ def test_subscription_requests_are_rate_limited(
             "Skriv en e-postadress som namn@exempel.se.",
         ),
         (
-            {"epost": "a@example.se", "bevaka": "arende", "mal": "HV 2099/1"},
-            "Välj vad du vill bevaka",
-        ),
-        (
             {"epost": "a@example.se", "bevaka": "sokning", "mal": "namnd=finns-inte"},
             "Sökningen har fel.",
         ),
@@ -386,6 +382,8 @@ def test_pages_offer_the_bevaka_forms(client, park):
         body = client.get(url).content.decode()
         assert f'<input type="hidden" name="bevaka" value="{kind}">' in body, url
         assert f'<input type="hidden" name="mal" value="{target}">' in body, url
+        board_field = '<input type="hidden" name="namnd" value="hasselby-vallingby">'
+        assert (board_field in body) == (kind == "arende"), url
         assert '<label for="follow-epost">Din e-postadress</label>' in body, url
 
 

@@ -29,6 +29,8 @@ class SubscribeForm(forms.Form):
     )
     bevaka = forms.ChoiceField(choices=SubscriptionKind.choices)
     mal = forms.CharField(max_length=600, required=False)
+    # A case's board (slug): a number alone can name cases of several boards.
+    namnd = forms.CharField(max_length=100, required=False)
     website = forms.CharField(label="Lämna det här fältet tomt", required=False)
 
 
@@ -51,7 +53,9 @@ def subscribe(request):
     data = form.cleaned_data
     target = {}
     if data["bevaka"] == SubscriptionKind.CASE:
-        target["case"] = Case.objects.not_cancelled().filter(dnr_key=data["mal"]).first()
+        target["case"], problem, status = _case_to_follow(key=data["mal"], slug=data["namnd"])
+        if problem:
+            return _message(request, problem, status)
     elif data["bevaka"] == SubscriptionKind.BOARD:
         target["board"] = Board.objects.filter(slug=data["mal"]).first()
     else:
@@ -74,6 +78,25 @@ def subscribe(request):
         "cases/alerts/requested.html",
         {"email": subscription.email, "what": describe(subscription)},
     )
+
+
+def _case_to_follow(*, key: str, slug: str) -> tuple[Case | None, str, int]:
+    """The case a Bevaka form names by board and number: (case, "", 200), or (None, why,
+    status). A number without a board is taken only when one board has it."""
+    cases = Case.objects.not_cancelled().filter(dnr_key=key.strip())
+    if slug:
+        cases = cases.filter(board__slug=slug)
+    found = list(cases.select_related("board").order_by("pk")[:2])
+    if not found:
+        return None, "Ärendet finns inte. Gå till ärendets sida och bevaka det där.", 404
+    if len(found) > 1:
+        return (
+            None,
+            f"Flera nämnder har ett ärende med numret {key}. "
+            "Gå till ärendets sida hos rätt nämnd och bevaka det där.",
+            400,
+        )
+    return found[0], "", 200
 
 
 @never_cache
