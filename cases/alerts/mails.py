@@ -124,12 +124,28 @@ def send_already_following(subscription: Subscription) -> bool:
     )
 
 
-def send_digest(*, email: str, sections: list, total: int) -> bool:
-    """One address's digest: ``sections`` is a list of DigestSection (digest.py)."""
+def send_digest(*, email: str, sections: list, counts: dict[str, int]) -> bool:
+    """One address's digest: ``sections`` is a list of DigestSection (digest.py), ``counts``
+    how many handlingar ("documents"), decisions ("beslut") and status changes ("status")."""
     unsubscribe = unsubscribe_url(email=email)
     body = render_to_string(
         "cases/alerts/mail/digest.txt",
         {"sections": sections, "address_url": address_url(email), "unsubscribe_url": unsubscribe},
     )
-    subject = f"Nytt i dina bevakningar: {total} handling{'ar' if total != 1 else ''}"
+    subject = f"Nytt i dina bevakningar: {describe_counts(counts)}"
     return _send(to=email, subject=subject, body=body, unsubscribe=unsubscribe)
+
+
+def describe_counts(counts: dict[str, int]) -> str:
+    """ "2 handlingar, 1 beslut och 1 statusändring" (what is there, in Swedish)."""
+    words = (
+        ("documents", "handling", "handlingar"),
+        ("beslut", "beslut", "beslut"),
+        ("status", "statusändring", "statusändringar"),
+    )
+    parts = [
+        f"{counts[key]} {one if counts[key] == 1 else many}"
+        for key, one, many in words
+        if counts.get(key)
+    ]
+    return " och ".join([", ".join(parts[:-1]), parts[-1]]) if len(parts) > 1 else parts[0]

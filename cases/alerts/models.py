@@ -5,7 +5,8 @@ from django.db.models import Q
 
 from ..models.common import in_choices
 from ..models.documents import Document
-from ..models.register import Board, Case
+from ..models.meetings import Decision
+from ..models.register import Board, Case, CaseStatusChange
 
 
 class SubscriptionKind(models.TextChoices):
@@ -101,6 +102,51 @@ class SentItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.email}: {self.document_id}"
+
+
+class SentEvent(models.Model):
+    """A decision or a status change mailed to an address (the handlingar's counterpart of
+    SentItem): a digest never tells that address about it again."""
+
+    email = models.EmailField("e-postadress")
+    decision = models.ForeignKey(
+        Decision, verbose_name="beslut", null=True, blank=True, on_delete=models.CASCADE
+    )
+    status_change = models.ForeignKey(
+        CaseStatusChange,
+        verbose_name="statusändring",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+    )
+    subscription = models.ForeignKey(
+        Subscription, verbose_name="bevakning", on_delete=models.CASCADE, related_name="sent_events"
+    )
+    sent_at = models.DateTimeField("skickad", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "skickad händelse"
+        verbose_name_plural = "skickade händelser"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(decision__isnull=False, status_change__isnull=True)
+                | Q(decision__isnull=True, status_change__isnull=False),
+                name="sent_event_one_event",
+            ),
+            models.UniqueConstraint(
+                fields=["email", "decision"],
+                condition=Q(decision__isnull=False),
+                name="sent_event_decision_once",
+            ),
+            models.UniqueConstraint(
+                fields=["email", "status_change"],
+                condition=Q(status_change__isnull=False),
+                name="sent_event_status_once",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email}: {self.decision_id or self.status_change_id}"
 
 
 class SubscriptionRequest(models.Model):

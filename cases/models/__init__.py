@@ -77,4 +77,4 @@ __all__ = [
 from ..access.models import AccessOrder, AccessRequest, AccessRequestEvent, AccessRequestItem  # noqa: E402, F401
 
 # E-mail alerts (bevakningar), likewise.
-from ..alerts.models import SentItem, Subscription, SubscriptionRequest  # noqa: E402, F401
+from ..alerts.models import SentEvent, SentItem, Subscription, SubscriptionRequest  # noqa: E402, F401

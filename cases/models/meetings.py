@@ -4,7 +4,9 @@ import datetime
 
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Now
 from django.urls import reverse
+from django.utils import timezone
 
 from ..access.workdays import is_working_day, next_working_day
 from .register import Board, Case
@@ -111,6 +113,11 @@ class Decision(models.Model):
     section = models.PositiveIntegerField("paragraf (§)")
     decided_on = models.DateField("beslutsdatum")
     text = models.TextField("beslut")
+    # When the decision entered the register (the alert digest's "new since"); the database
+    # default covers rows written outside the ORM (a bulk load).
+    registered_at = models.DateTimeField(
+        "registrerat", default=timezone.now, db_default=Now(), editable=False
+    )
 
     class Meta:
         verbose_name = "beslut"

@@ -48,11 +48,23 @@ def present_variants(parsed: language.ParsedQuery) -> dict[str, list[str]]:
     searching with the kept spellings finds, ranks and highlights exactly what the full
     expansion would. One statement, answered from the vocabulary's btree.
     """
-    words = sorted({t.text for clause in parsed.clauses for t in clause if not t.phrase})
-    expanded = {word: language.ocr_variants(word) for word in words}
+    return present_variants_of([parsed])[0]
+
+
+def present_variants_of(queries: list[language.ParsedQuery]) -> list[dict[str, list[str]]]:
+    """``present_variants`` of each query, all in one statement (the alert digest's many
+    saved searches)."""
+    words_of = [
+        sorted({t.text for clause in parsed.clauses for t in clause if not t.phrase})
+        for parsed in queries
+    ]
+    expanded = {word: language.ocr_variants(word) for words in words_of for word in words}
     expanded = {word: spellings for word, spellings in expanded.items() if len(spellings) > 1}
-    if not expanded:
-        return {}
+    present = _present_spellings(expanded) if expanded else {}
+    return [{word: present[word] for word in words if word in present} for words in words_of]
+
+
+def _present_spellings(expanded: dict[str, list[str]]) -> dict[str, list[str]]:
     rows = [(word, spelling) for word, spellings in expanded.items() for spelling in spellings]
     queries = [language.word_query(spelling, prefix=True) for _word, spelling in rows]
     config = language.SEARCH_CONFIG
