@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0025_append_only_in_database'),
+        ('cases', '0026_spelling_neighbours_function'),
     ]
 
     operations = [
