@@ -1,37 +1,41 @@
 """HTTP load test: Locust (headless, loopback only) against gunicorn, with and without a replica.
 
-    .venv/bin/pip install '.[bench]'
     .venv/bin/python bench/load.py --size 100000            # the corpus must exist (bench/search.py)
+    .venv/bin/python bench/load.py \
+        --primary-url postgres://postgres@127.0.0.1:5432/namndportalen_bench_1000000
+
+Locust lives best in a virtualenv of its own (it brings gevent and a pytest plugin that the test
+suite's venv should not load): ``python3 -m venv /tmp/locust && /tmp/locust/bin/pip install
+locust`` and ``--locust /tmp/locust/bin/locust``; ``pip install '.[bench]'`` also works.
 
 For each configuration (no replica / one streaming replica; 1 and 2 gunicorn workers per core)
 the offered load rises step by step (visitors asking one page a second each, the mix of
 bench/locustfile.py) until p95 passes 200 ms or a request fails; the last step that held is the
 sustained load, and one more step at twice that load shows what overload does (slower, never a
-5xx). Prints one table.
+5xx). Prints one table, with the machine's load average at the end of each step.
 
-The servers are private: a primary initialised for the run (the bench corpus restored into it
-with pg_restore) and, for the replica rows, a ``pg_basebackup -R`` streaming replica of it, both
-on loopback ports, both removed at the end. Everything runs on this machine: the replica adds no
-CPU here, it shows the routing's cost and that the site keeps its numbers while reading it.
+The primary is either private (the bench corpus restored into a server initialised for the run)
+or, with ``--primary-url``, an existing database that the site reads read-only (the way to run
+at 1M: a restore of 10 GB takes too long). The replica rows read a ``pg_basebackup -R``
+streaming replica of the primary's server, on a loopback port, removed at the end
+(bench/load_servers.py). Everything runs on this machine: the replica adds no CPU here, it shows
+the routing's cost and that the site keeps its numbers while reading it.
 The numbers and what they mean for Stockholm and a national portal: docs/capacity.md.
 """
 
 from __future__ import annotations
 
 import argparse
-import contextlib
 import csv
 import json
 import os
 import random
 import re
-import signal
-import socket
+import shutil
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,6 +43,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 sys.path.insert(0, str(ROOT))
 import corpus  # noqa: E402
+import load_servers as servers  # noqa: E402
 
 VENV_BIN = Path(sys.executable).parent
 P95_LIMIT_MS = 200
@@ -56,6 +61,7 @@ class Step:
     p99: float
     errors: int
     server_errors: int
+    load: float  # the machine's 1-minute load average at the end of the step
     overload: bool = False
 
     @property
@@ -123,100 +129,11 @@ def collect_targets(sample: int = 400) -> dict:
     }
 
 
-# --- Servers -----------------------------------------------------------------------------------
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _server_bin(server: str) -> Path:
-    import psycopg
-
-    with psycopg.connect(f"{server}/postgres") as conn:
-        major = int(conn.execute("SHOW server_version_num").fetchone()[0]) // 10000
-    return Path(f"/usr/lib/postgresql/{major}/bin")
-
-
-def private_primary(cluster, *, source: str, database: str, log) -> str:
-    """Start ``cluster``'s primary and restore the bench database into it; its URL."""
-    cluster.start_primary()
-    with open(cluster.data("primary") / "postgresql.conf", "a") as conf:
-        conf.write("shared_buffers = 512MB\nmax_connections = 200\nmaintenance_work_mem = 1GB\n")
-    cluster.stop("primary")
-    cluster.start("primary")
-    dump = Path(tempfile.gettempdir()) / f"{database}.dump"
-    started = time.monotonic()
-    if not dump.exists():
-        subprocess.run(
-            [str(cluster.bin / "pg_dump"), "-Fc", "-Z1", "-f", str(dump), f"{source}/{database}"],
-            check=True,
-        )
-    port = cluster.ports["primary"]
-    subprocess.run(
-        [str(cluster.bin / "createdb"), "-h", "127.0.0.1", "-p", str(port), "-U", "postgres", database],
-        check=True,
-    )  # fmt: skip
-    subprocess.run(
-        [
-            str(cluster.bin / "pg_restore"),
-            "-h", "127.0.0.1", "-p", str(port), "-U", "postgres",
-            "-d", database, "-j", "2", "--no-owner", str(dump),
-        ],
-        check=True,
-    )  # fmt: skip
-    subprocess.run(
-        [str(cluster.bin / "vacuumdb"), "-h", "127.0.0.1", "-p", str(port), "-U", "postgres",
-         "--analyze-only", database],
-        check=True,
-    )  # fmt: skip
-    log(f"  restored {database} into a private primary in {time.monotonic() - started:.0f} s")
-    return f"postgres://postgres@127.0.0.1:{port}/{database}"
-
-
-@contextlib.contextmanager
-def gunicorn(*, workers: int, env: dict):
-    port = _free_port()
-    process = subprocess.Popen(
-        [
-            str(VENV_BIN / "gunicorn"),
-            "portal.wsgi:application",
-            "--bind", f"127.0.0.1:{port}",
-            "--workers", str(workers),
-            "--timeout", "120",
-            "--backlog", "2048",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=open(Path(env["NP_LOAD_DIR"]) / "gunicorn.log", "a"),
-        start_new_session=True,
-    )  # fmt: skip
-    try:
-        url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                urllib.request.urlopen(f"{url}/tillganglighet/", timeout=5).read()
-                break
-            except OSError:
-                if time.monotonic() > deadline or process.poll() is not None:
-                    raise RuntimeError("gunicorn did not start; see gunicorn.log") from None
-                time.sleep(0.3)
-        yield url
-    finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=30)
-
-
-def run_locust(*, url: str, rate: int, seconds: int, workdir: Path, env: dict) -> dict:
+def run_locust(*, url: str, rate: int, seconds: int, workdir: Path, env: dict, locust: str) -> dict:
     prefix = workdir / f"step-{rate}-{time.monotonic_ns()}"
     subprocess.run(
         [
-            str(VENV_BIN / "locust"),
+            locust,
             "-f", str(ROOT / "bench" / "locustfile.py"),
             "--headless", "--only-summary", "--reset-stats",
             "--users", str(rate), "--spawn-rate", str(rate),
@@ -250,90 +167,161 @@ def run_locust(*, url: str, rate: int, seconds: int, workdir: Path, env: dict) -
 # --- Main ----------------------------------------------------------------------------------------
 
 
-def main(argv=None) -> None:
+def _arguments(argv) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--size", type=int, default=100_000)
+    parser.add_argument("--size", type=int, help="corpus size (default 100000; with "
+                        "--primary-url read from the database)")  # fmt: skip
     parser.add_argument("--server", default=corpus.DEFAULT_SERVER, help="holds the bench corpus")
     parser.add_argument("--db-prefix", default=corpus.BENCH_DB_PREFIX)
+    parser.add_argument(
+        "--primary-url",
+        help="use this existing database as the primary (read-only) instead of restoring the "
+        "corpus into a private one, e.g. postgres://postgres@127.0.0.1:5432/"
+        "namndportalen_bench_1000000",
+    )
     parser.add_argument("--rates", default="1,2,3,4,6,8,12,16,24,32,48", help="pages/s, stepwise")
     parser.add_argument("--seconds", type=int, default=20, help="per step")
     parser.add_argument("--workers-per-core", default="1,2")
     parser.add_argument("--replica", default="no,yes", help="rows without and with a replica")
+    default_locust = VENV_BIN / "locust"
+    parser.add_argument(
+        "--locust",
+        default=str(default_locust) if default_locust.exists() else shutil.which("locust"),
+        help="the locust program (it may live in a venv of its own)",
+    )
     args = parser.parse_args(argv)
-    log = print
+    if not args.locust:
+        parser.error("no locust program: pip install '.[bench]' or give --locust")
+    return args
 
+
+def _setup_django(args) -> int:
+    """Point Django at the corpus (the existing primary or the bench database); its size."""
+    if args.primary_url:
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+        os.environ["DJANGO_DEBUG"] = "0"
+        os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only-not-secret")
+        os.environ["DATABASE_URL"] = args.primary_url
+        import django
+
+        django.setup()
+        size = corpus.corpus_size()
+        if size is None or args.size not in (None, size):
+            sys.exit(f"No complete corpus of {args.size or 'any size'} in {args.primary_url}")
+        return size
+    size = args.size or 100_000
     corpus.BENCH_DB_PREFIX = args.db_prefix
-    corpus.setup_django(server=args.server, embedded=False, size=args.size)
-    if corpus.corpus_size() != args.size:
-        sys.exit(f"No corpus of {args.size} in {corpus.db_name(args.size)}: run bench/search.py")
+    corpus.setup_django(server=args.server, embedded=False, size=size)
+    if corpus.corpus_size() != size:
+        sys.exit(f"No corpus of {size} in {corpus.db_name(size)}: run bench/search.py")
+    return size
+
+
+def _prepare(workdir: Path) -> dict:
+    """Targets for the visitors and collected static files; the environment of the site."""
+    from django.conf import settings
     from django.core.management import call_command
 
-    from tests.pg_cluster import Cluster
-
-    workdir = Path(tempfile.mkdtemp(prefix="np-load-"))
     targets = workdir / "targets.json"
     targets.write_text(json.dumps(collect_targets(), ensure_ascii=False), encoding="utf-8")
     static_root = workdir / "static"
-    os.environ["DJANGO_STATIC_ROOT"] = str(static_root)
-    from django.conf import settings
-
     settings.STATIC_ROOT = static_root
     call_command("collectstatic", interactive=False, verbosity=0)
+    return {
+        **os.environ,
+        "DJANGO_DEBUG": "0",
+        "DJANGO_SECRET_KEY": "bench-only-not-secret",
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+        "DJANGO_SECURE_SSL_REDIRECT": "0",
+        "DJANGO_STATIC_ROOT": str(static_root),
+        "NP_LOAD_TARGETS": str(targets),
+        "NP_LOAD_DIR": str(workdir),
+    }
 
+
+def main(argv=None) -> None:
+    args = _arguments(argv)
+    size = _setup_django(args)
+    from tests.pg_cluster import Cluster
+
+    workdir = Path(tempfile.mkdtemp(prefix="np-load-"))
+    env = _prepare(workdir)
     cores = os.cpu_count() or 1
     steps: list[Step] = []
-    cluster = Cluster(bin_dir=_server_bin(args.server))
+    cluster = Cluster(bin_dir=servers.server_bin(args.primary_url or args.server))
     try:
-        primary = private_primary(
-            cluster, source=args.server, database=corpus.db_name(args.size), log=log
-        )
+        if args.primary_url:
+            primary, site_primary = args.primary_url, servers.read_only(args.primary_url)
+            print(f"primary: the existing database {primary}, read-only for the site")
+        else:
+            database = corpus.db_name(size)
+            primary = servers.private_primary(
+                cluster, source=args.server, database=database, log=print
+            )
+            site_primary = primary
+        replica_url = ""
         for replica in [mode == "yes" for mode in args.replica.split(",")]:
-            replica_url = ""
-            if replica:
-                if "replica" not in cluster.running:
-                    cluster.start_replica()
-                replica_url = primary.replace(
-                    f":{cluster.ports['primary']}/", f":{cluster.ports['replica']}/"
-                )
-            env = {
-                **os.environ,
-                "DATABASE_URL": primary,
-                "DATABASE_REPLICA_URLS": replica_url,
-                "DJANGO_DEBUG": "0",
-                "DJANGO_SECRET_KEY": "bench-only-not-secret",
-                "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
-                "DJANGO_SECURE_SSL_REDIRECT": "0",
-                "DJANGO_STATIC_ROOT": str(static_root),
-                "NP_LOAD_TARGETS": str(targets),
-                "NP_LOAD_DIR": str(workdir),
+            if replica and not replica_url:
+                replica_url = servers.start_replica(cluster, primary=primary, log=print)
+            config_env = {
+                **env,
+                "DATABASE_URL": site_primary,
+                "DATABASE_REPLICA_URLS": replica_url if replica else "",
             }
             for per_core in [int(n) for n in args.workers_per_core.split(",")]:
-                workers = per_core * cores
-                with gunicorn(workers=workers, env=env) as url:
-                    log(f"replica={'yes' if replica else 'no'} workers={workers}")
-                    run_locust(url=url, rate=4, seconds=8, workdir=workdir, env=env)  # warm up
-                    sustained = None
-                    for rate in [int(r) for r in args.rates.split(",")]:
-                        result = run_locust(
-                            url=url, rate=rate, seconds=args.seconds, workdir=workdir, env=env
-                        )
-                        step = Step(replica, workers, rate, **result)
-                        steps.append(step)
-                        log(f"  {_row(step)}")
-                        if not step.held:
-                            break
-                        sustained = step
-                    if sustained is not None:
-                        double = sustained.rate * 2
-                        result = run_locust(
-                            url=url, rate=double, seconds=args.seconds, workdir=workdir, env=env
-                        )
-                        step = Step(replica, workers, double, **result, overload=True)
-                        steps.append(step)
-                        log(f"  {_row(step)}")
+                steps += run_configuration(
+                    args,
+                    env=config_env,
+                    workers=per_core * cores,
+                    primary=primary,
+                    replica_url=replica_url if replica else "",
+                    workdir=workdir,
+                )
     finally:
         cluster.close()
-    print_table(steps, size=args.size, cores=cores)
+    print_table(steps, size=size, cores=cores)
+    log_text = (workdir / "gunicorn.log").read_text(errors="replace")
+    print(f"Pages that tried to write: {log_text.count('read-only transaction')} (gunicorn.log)")
+
+
+def run_configuration(args, *, env, workers, primary, replica_url, workdir) -> list[Step]:
+    """Raise the load step by step until a step fails, then offer twice the sustained load."""
+    replica = bool(replica_url)
+    counted = [primary] + ([replica_url] if replica else [])
+    before = [servers.transactions(url) for url in counted]
+    steps: list[Step] = []
+
+    def step(rate: int, *, overload: bool = False) -> Step:
+        result = run_locust(
+            url=url, rate=rate, seconds=args.seconds, workdir=workdir, env=env, locust=args.locust
+        )
+        done = Step(replica, workers, rate, **result, load=os.getloadavg()[0], overload=overload)
+        state = ""
+        if replica:
+            status, lag = servers.replica_state(replica_url)
+            state = f"  (replica {status}, lag {lag:.1f} s)"
+        print(f"  {_row(done)}{state}", flush=True)
+        steps.append(done)
+        return done
+
+    with servers.gunicorn(workers=workers, env=env, venv_bin=VENV_BIN) as url:
+        print(f"replica={'yes' if replica else 'no'} workers={workers}", flush=True)
+        run_locust(url=url, rate=4, seconds=8, workdir=workdir, env=env, locust=args.locust)
+        sustained = None
+        for rate in [int(r) for r in args.rates.split(",")]:
+            if not step(rate).held:
+                break
+            sustained = rate
+        if sustained is not None:
+            step(sustained * 2, overload=True)
+    time.sleep(1)  # the closed connections' statistics reach pg_stat_database
+    counts = [servers.transactions(u) - b for u, b in zip(counted, before, strict=True)]
+    print(
+        f"  transactions in the database: primary {counts[0]:,} (all its sessions)"
+        + (f", replica {counts[1]:,}" if replica else ""),
+        flush=True,
+    )
+    return steps
 
 
 def _row(step: Step) -> str:
@@ -344,18 +332,18 @@ def _row(step: Step) -> str:
     return (
         f"{'yes' if step.replica else 'no':>7} {step.workers:>7} {step.rate:>7} "
         f"{step.requests:>8} {step.rps:>8.1f} {step.p50:>7.0f} {step.p95:>7.0f} {step.p99:>7.0f} "
-        f"{step.errors:>6} {step.server_errors:>4}  {verdict}"
+        f"{step.errors:>6} {step.server_errors:>4} {step.load:>5.1f}  {verdict}"
     )
 
 
 def print_table(steps: list[Step], *, size: int, cores: int) -> None:
     print(
         f"\nLoad test, {size:,} handlingar, {cores} cores (shared with other work: numbers are "
-        f"a floor), p95 limit {P95_LIMIT_MS} ms; times in ms"
+        f"a floor), p95 limit {P95_LIMIT_MS} ms; times in ms; load = 1-minute load average"
     )
     print(
         f"{'replica':>7} {'workers':>7} {'offered':>7} {'requests':>8} {'req/s':>8} "
-        f"{'p50':>7} {'p95':>7} {'p99':>7} {'errors':>6} {'5xx':>4}  step"
+        f"{'p50':>7} {'p95':>7} {'p99':>7} {'errors':>6} {'5xx':>4} {'load':>5}  step"
     )
     for step in steps:
         print(_row(step))

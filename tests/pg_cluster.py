@@ -80,7 +80,7 @@ class Cluster:
             entry = pwd.getpwnam(self.user)
             os.chown(self.base, entry.pw_uid, entry.pw_gid)
 
-    def _run(self, program: str, *args: str) -> str:
+    def _run(self, program: str, *args: str, timeout: float = 120) -> str:
         result = subprocess.run(
             [str(self.bin / program), *args],
             user=self.user,
@@ -88,7 +88,7 @@ class Cluster:
             env={"PATH": os.environ.get("PATH", ""), "LC_ALL": "C.UTF-8", "LANG": "C.UTF-8"},
             capture_output=True,
             text=True,
-            timeout=120,
+            timeout=timeout,
         )
         if result.returncode != 0:
             raise RuntimeError(f"{program} {' '.join(args)}: {result.stdout}{result.stderr}")
@@ -107,11 +107,12 @@ class Cluster:
             conf.write("fsync = off\nsynchronous_commit = off\nfull_page_writes = off\n")
         self.start("primary")
 
-    def start_replica(self) -> None:
+    def start_replica(self, *, conf: str = "", timeout: float = 120) -> None:
         """A streaming replica of the primary (``pg_basebackup -R`` writes its standby config).
 
         The primary may be a server this object did not start (``ports["primary"]`` set by the
-        caller, e.g. bench/load.py replicating the local server)."""
+        caller, e.g. bench/load.py replicating the local server); ``conf`` is appended to the
+        replica's postgresql.conf, ``timeout`` bounds the base backup (a big cluster)."""
         self._run(
             "pg_basebackup",
             "-h", "127.0.0.1",
@@ -119,6 +120,7 @@ class Cluster:
             "-U", "postgres",
             "-D", str(self.data("replica")),
             "-R", "-X", "stream", "-c", "fast",
+            timeout=timeout,
         )  # fmt: skip
         replica = self.data("replica")
         if not (replica / "postgresql.conf").exists():
@@ -128,6 +130,9 @@ class Cluster:
                 replica / "pg_hba.conf", "local all all trust\nhost all all 127.0.0.1/32 trust\n"
             )
             self._write(replica / "pg_ident.conf", "")
+        if conf:
+            with open(replica / "postgresql.conf", "a") as config:
+                config.write(conf)
         self.start("replica")
 
     def _write(self, path: Path, text: str) -> None:
