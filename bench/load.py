@@ -10,9 +10,10 @@ locust`` and ``--locust /tmp/locust/bin/locust``; ``pip install '.[bench]'`` als
 
 For each configuration (no replica / one streaming replica; 1 and 2 gunicorn workers per core)
 the offered load rises step by step (visitors asking one page a second each, the mix of
-bench/locustfile.py) until p95 passes 200 ms or a request fails; the last step that held is the
-sustained load, and one more step at twice that load shows what overload does (slower, never a
-5xx). Prints one table, with the machine's load average at the end of each step.
+bench/locustfile.py; a step lasts ``--seconds`` and long enough for ``--min-requests``) until
+p95 passes 200 ms or a request fails; the last step that held is the sustained load, and one
+more step at twice that load shows what overload does (slower, never a 5xx). Prints one table,
+with the machine's load average at the end of each step.
 
 The primary is either private (the bench corpus restored into a server initialised for the run)
 or, with ``--primary-url``, an existing database that the site reads read-only (the way to run
@@ -28,6 +29,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import math
 import os
 import random
 import re
@@ -180,7 +182,14 @@ def _arguments(argv) -> argparse.Namespace:
         "namndportalen_bench_1000000",
     )
     parser.add_argument("--rates", default="1,2,3,4,6,8,12,16,24,32,48", help="pages/s, stepwise")
-    parser.add_argument("--seconds", type=int, default=20, help="per step")
+    parser.add_argument("--seconds", type=int, default=20, help="per step, at least")
+    parser.add_argument(
+        "--min-requests",
+        type=int,
+        default=60,
+        help="a step lasts until this many requests are due (at 1 page/s, 20 requests make the "
+        "p95 the slowest but one: one slow page decides the step)",
+    )
     parser.add_argument("--workers-per-core", default="1,2")
     parser.add_argument("--replica", default="no,yes", help="rows without and with a replica")
     default_locust = VENV_BIN / "locust"
@@ -292,8 +301,9 @@ def run_configuration(args, *, env, workers, primary, replica_url, workdir) -> l
     steps: list[Step] = []
 
     def step(rate: int, *, overload: bool = False) -> Step:
+        seconds = max(args.seconds, math.ceil(args.min_requests / rate))
         result = run_locust(
-            url=url, rate=rate, seconds=args.seconds, workdir=workdir, env=env, locust=args.locust
+            url=url, rate=rate, seconds=seconds, workdir=workdir, env=env, locust=args.locust
         )
         done = Step(replica, workers, rate, **result, load=os.getloadavg()[0], overload=overload)
         state = ""
