@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -44,6 +45,11 @@ STANDBY_SETTINGS = (
     "random_page_cost",
     "jit",
 )
+
+# On a busy shared server a base backup can be cut off (seen once: PostgreSQL 15.20 ended the
+# backup's WAL stream, "terminating process ... to release replication slot", when another
+# session's immediate checkpoint ran as the backup started); the copy is then simply made again.
+BASEBACKUP_ATTEMPTS = 3
 
 REPLICA_STATE_SQL = """
 SELECT (SELECT status FROM pg_stat_wal_receiver),
@@ -143,16 +149,22 @@ def start_replica(cluster, *, primary: str, log) -> str:
     cluster.ports.setdefault("primary", parts.port or 5432)
     started = time.monotonic()
     log(f"  pg_basebackup of the primary's server ({size / 1e9:.1f} GB) ...")
-    try:
-        cluster.start_replica(conf=conf, timeout=3600)
-    except RuntimeError as error:
-        if "pg_hba.conf" in str(error):
-            raise SystemExit(
-                f"{error}\nThe primary's server allows no replication connection from "
-                "127.0.0.1: add 'host replication postgres 127.0.0.1/32 trust' (or scram-sha-256) "
-                "to its pg_hba.conf and reload it (pg_ctlcluster VERSION main reload)."
-            ) from None
-        raise
+    for attempt in range(1, BASEBACKUP_ATTEMPTS + 1):
+        try:
+            cluster.start_replica(conf=conf, timeout=3600)
+            break
+        except RuntimeError as error:
+            if "pg_hba.conf" in str(error):
+                raise SystemExit(
+                    f"{error}\nThe primary's server allows no replication connection from "
+                    "127.0.0.1: add 'host replication postgres 127.0.0.1/32 trust' (or "
+                    "scram-sha-256) to its pg_hba.conf and reload it (pg_ctlcluster VERSION main "
+                    "reload)."
+                ) from None
+            if attempt == BASEBACKUP_ATTEMPTS:
+                raise
+            log(f"  pg_basebackup failed, once more: {str(error).strip().splitlines()[-2:]}")
+            shutil.rmtree(cluster.data("replica"), ignore_errors=True)
     url = on_port(primary, cluster.ports["replica"])
     cluster.wait_for(lambda: replica_state(url)[0] == "streaming", timeout=120)
     log(
