@@ -122,6 +122,19 @@ def query_mix(dnrs: list[str]) -> list[BenchQuery]:
             ("nämnden", {"status": "beslutat"}),
         )
     ]
+    # A misspelled word finds nothing: the page then looks for a suggestion (suggest.py),
+    # word list and whole-compound candidates each searched for hits
+    queries += [
+        BenchQuery("misspelt", text)
+        for text in (
+            "förvaltnigen",
+            "socialsekretrare",
+            "stadsdelsnämden",
+            "biståndshandläggre",
+            "delegatonsordning",
+            rare[2][:4] + rare[2][5:],
+        )
+    ]
     queries += [BenchQuery("dnr", text, dnr=True) for text in dnrs]
     # A number that names no single case: the search page also searches it as text
     queries += [BenchQuery("dnr-text", text) for text in dnrs if not _unique_case(text)]

@@ -463,6 +463,36 @@ def test_other_boards_unpublished_documents_and_attachments_stay_hidden(client, 
     assert "zqx" not in case_page
 
 
+def test_other_boards_document_texts_show_personnummer_masked(client, hv, ks):
+    # the case page masks personnummer (personal_data); another board's staff see the same
+    case = ks_case(board=ks, title="Bygglov för förråd")
+    document = DocumentFactory(
+        case=case,
+        title="Tjänsteutlåtande",
+        summary="Sökande 19121212-1212.",
+        proposal="Bevilja 19121212-1212 bygglov.",
+        full_text="Sökande: 19121212-1212, Storgatan 1.",
+        clean_text="Sökande: 19121212-1212",
+    )
+    attachment = Attachment.objects.create(
+        document=document, number=1, title="Ritning", text="Ritning för 19121212-1212"
+    )
+    urls = [
+        f"/admin/cases/document/{document.pk}/change/",
+        f"/admin/cases/attachment/{attachment.pk}/change/",
+    ]
+    client.force_login(staff("reg", (hv, REGISTRAR)))
+    other = [client.get(url) for url in urls]
+    client.force_login(staff("ks", (ks, REGISTRAR)))
+    own = [client.get(url).content.decode() for url in urls]
+
+    assert [r.status_code for r in other] == [200, 200]
+    shown = [r.content.decode() for r in other]
+    assert [page.count("1212-1212") for page in shown] == [0, 0]
+    assert [page.count("19121212-XXXX") for page in shown] == [4, 1]
+    assert [page.count("19121212-1212") for page in own] == [4, 1]
+
+
 def test_history_of_other_boards_records_is_refused(client, hv, ks_records):
     case, public, _unpublished, _attachment = ks_records
     version = public.history.get()

@@ -13,6 +13,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from .. import attachments, queries
 from ..forms import AttachmentAdminForm, DocumentAdminForm
 from ..models import Attachment, Document, PersonalDataFinding
+from ..personal_data import mask_personal_numbers
 from ..search import document_search
 from ..services import cross_references, indexing, registering
 from .common import (
@@ -139,10 +140,15 @@ class DocumentAdmin(BoardHistoryMixin, NoDeleteMixin, SimpleHistoryAdmin):
     list_select_related = ["case"]
     actions = [export_selected_csv]
 
+    # The texts as the case page shows them: personnummer masked (personal_data)
     public_forms = {
         "title": "display_title",
         "public_title": None,
         "counterpart": "display_counterpart",
+        "summary": "masked_summary",
+        "proposal": "masked_proposal",
+        "full_text": "masked_full_text",
+        "clean_text": "masked_clean_text",
     }
 
     def board_of(self, obj):
@@ -155,6 +161,22 @@ class DocumentAdmin(BoardHistoryMixin, NoDeleteMixin, SimpleHistoryAdmin):
     @admin.display(description="avsändare/mottagare")
     def display_counterpart(self, obj):
         return obj.display_counterpart
+
+    @admin.display(description="sammanfattning")
+    def masked_summary(self, obj):
+        return mask_personal_numbers(obj.summary)
+
+    @admin.display(description="förslag till beslut")
+    def masked_proposal(self, obj):
+        return mask_personal_numbers(obj.proposal)
+
+    @admin.display(description="fulltext")
+    def masked_full_text(self, obj):
+        return mask_personal_numbers(obj.full_text)
+
+    @admin.display(description="text för sökning")
+    def masked_clean_text(self, obj):
+        return mask_personal_numbers(obj.clean_text)
 
     @admin.display(description="undertecknare")
     def signatories_text(self, obj):
@@ -242,9 +264,14 @@ class AttachmentAdmin(BoardHistoryMixin, NoDeleteMixin, SimpleHistoryAdmin):
     search_fields = ["title", "document__case__dnr_key"]
     raw_id_fields = ["document"]
     readonly_fields = ["content_type", "size"]
+    public_forms = {"text": "masked_text"}  # as the public would read it: personnummer masked
 
     def board_of(self, obj):
         return obj.document.case.board
+
+    @admin.display(description="text")
+    def masked_text(self, obj):
+        return mask_personal_numbers(obj.text)
 
     def get_queryset(self, request):
         return queries.staff_attachments(request.user).select_related("document__case__board")
