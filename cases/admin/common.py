@@ -141,8 +141,9 @@ class StaffBoardMixin:
 
 
 def _public(fields, public_forms: dict[str, str | None]) -> list[str]:
+    # without repeats: a page without fieldsets lists the readonly public forms already
     shown = [public_forms.get(field, field) for field in fields]
-    return [field for field in shown if field]
+    return list(dict.fromkeys(field for field in shown if field))
 
 
 class BoardHistoryMixin(StaffBoardMixin):
