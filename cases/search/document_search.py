@@ -33,7 +33,7 @@ PAGE_SIZE = 20
 # Counts and facet counts are exact up to this many hits: the newest EXACT_LIMIT + 1 matches
 # are read (touching every hit of a common word is what costs: bench/search.py, README).
 # Beyond it the total is an estimate that says so ("cirka 54 000").
-EXACT_LIMIT = 500
+EXACT_LIMIT = 300
 
 
 # Relevance ranks the newest this many matches (ts_rank reads each one's vectors); the older
