@@ -29,6 +29,25 @@ def _fresh_search_statistics():
 
 
 @pytest.fixture
+def empty_job_queue(transactional_db):
+    """An empty procrastinate queue before and after the test. Its tables are not flushed
+    between transactional tests, and a worker's periodic deferrer leaves the next digest job
+    queued under the lock "alert-digest": a later test's defer of the digest would then be
+    refused as already queued."""
+    from django.db import connection
+
+    def empty():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "TRUNCATE procrastinate_events, procrastinate_periodic_defers, procrastinate_jobs"
+            )
+
+    empty()
+    yield
+    empty()
+
+
+@pytest.fixture
 def boards(db):
     """Stockholm's boards. Transactional tests truncate the tables a data migration filled,
     so the fixture puts them back (idempotently) when they are missing."""

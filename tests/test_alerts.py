@@ -40,10 +40,34 @@ def _link(body: str, kind: str) -> str:
 def _confirm(client, inbox, email):
     path = _link(inbox.to(email)[-1]["body"], "bekrafta")
     page = client.get(path)
-    assert "Vill du få e-post när det kommer nya handlingar för" in page.content.decode()
+    assert "Vill du få e-post när det kommer nya handlingar" in page.content.decode()
     response = client.post(path)
     assert response.status_code == 200
     return response
+
+
+@pytest.mark.parametrize(
+    ("kind", "news"),
+    [
+        ("sokning", "nya handlingar"),
+        ("arende", "nya handlingar, beslut och statusändringar"),
+        ("namnd", "nya handlingar, beslut och statusändringar"),
+    ],
+)
+def test_the_confirmation_pages_say_what_the_mail_will_tell(client, park, kind, news):
+    target = {
+        "sokning": {"search": "q=park"},
+        "arende": {"case": park},
+        "namnd": {"board": park.board},
+    }
+    subscription = services.request_subscription(email="k@example.se", kind=kind, **target[kind])
+    path = f"/bevaka/bekrafta/{tokens.confirm_token(subscription.pk)}/"
+
+    question = client.get(path).content.decode()
+    done = client.post(path).content.decode()
+
+    assert f"Vill du få e-post när det kommer {news} för " in question
+    assert f"Du får högst ett e-postmeddelande om dagen, bara när det finns {news}." in done
 
 
 def _document(case, title, text="", **fields):
@@ -398,6 +422,7 @@ def test_digest_is_sent_only_in_the_configured_stockholm_hour(settings, park):
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("empty_job_queue")
 def test_the_periodic_task_sends_the_digest_in_a_real_worker(smtp_inbox, hv, settings):
     from procrastinate.contrib.django import app
 

@@ -42,6 +42,7 @@ def folder(tmp_path):
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("empty_job_queue")
 def test_background_import_runs_in_the_worker_not_the_command(hv, folder):
     out = io.StringIO()
 
@@ -93,6 +94,7 @@ def test_a_run_is_claimed_once(hv, folder):
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("empty_job_queue")
 def test_two_workers_importing_the_same_folder_never_double_import(hv, folder):
     alone = background.run_import(background.start_import(board=hv, path=str(folder)).pk)
     expected = sorted(Document.objects.values_list("case__dnr", "sequence", "title"))
@@ -129,6 +131,7 @@ def test_two_workers_importing_the_same_folder_never_double_import(hv, folder):
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("empty_job_queue")
 def test_background_index_rebuild_restores_the_search_rows(hv, folder):
     background.run_import(background.start_import(board=hv, path=str(folder)).pk)
     expected = SearchEntry.objects.count()
@@ -173,6 +176,7 @@ def test_admin_lists_runs_with_their_progress(client, hv, count, django_assert_n
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("empty_job_queue")
 def test_a_file_being_imported_elsewhere_is_waited_for(hv, folder):
     first = sorted(folder.iterdir())[0]
     run = BackgroundRun.objects.create(kind=BackgroundRun.Kind.IMPORT, board=hv, path=str(folder))

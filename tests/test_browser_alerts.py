@@ -17,7 +17,11 @@ from cases.services import indexing, registering
 from .test_browser import axe_violations, browser, page  # noqa: F401  (fixtures)
 from .test_browser import pytestmark as browser_marks
 
-pytestmark = [*browser_marks, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    *browser_marks,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("empty_job_queue"),
+]
 
 
 def _digest_in_a_worker(timestamp: int) -> None:

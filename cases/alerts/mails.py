@@ -44,6 +44,14 @@ def describe(subscription: Subscription, boards: dict[str, str] | None = None) -
     return "sökningen " + describe_search(subscription.search, boards)
 
 
+def news_of(subscription: Subscription) -> str:
+    """What a digest tells of what a subscription follows: a search's new handlingar; a
+    case's or a board's new handlingar, decisions and status changes (cases/alerts/events.py)."""
+    if subscription.kind == SubscriptionKind.SEARCH:
+        return "nya handlingar"
+    return "nya handlingar, beslut och statusändringar"
+
+
 def describe_search(search: str, boards: dict[str, str] | None = None) -> str:
     params = QueryDict(search)
     if boards is None:

@@ -14,7 +14,7 @@ from portal.client_ip import client_ip
 
 from ..models import Board, Case
 from . import services, tokens
-from .mails import describe
+from .mails import describe, news_of
 from .models import Subscription, SubscriptionKind
 
 
@@ -110,7 +110,9 @@ def confirm(request, token: str):
             Subscription.objects.select_related("case", "board"), pk=subscription_id
         )
         return render(
-            request, "cases/alerts/confirm.html", {"what": describe(subscription), "done": False}
+            request,
+            "cases/alerts/confirm.html",
+            {"what": describe(subscription), "news": news_of(subscription), "done": False},
         )
     try:
         subscription = services.confirm_subscription(subscription_id=subscription_id)
@@ -121,6 +123,7 @@ def confirm(request, token: str):
         "cases/alerts/confirm.html",
         {
             "what": describe(subscription),
+            "news": news_of(subscription),
             "done": True,
             "address_token": tokens.address_token(subscription.email),
         },
