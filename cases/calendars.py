@@ -19,7 +19,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
-from .models import Board, Meeting
+from .models import Board, Meeting, public_text
 
 # A calendar covers at most this many years per request (ar=2015-2024).
 MAX_YEARS = 10
@@ -110,7 +110,8 @@ def meetings_calendar(*, meetings: list[CalendarMeeting], name: str, base_url: s
             summary = "SUMMARY:" + escape_text(f"{meeting.board_name}: sammanträde")
             boards[meeting.board_slug] = base_url + address, fold_line(summary) + "\r\n"
         if meeting.location not in locations:
-            location = fold_line("LOCATION:" + escape_text(meeting.location)) + "\r\n"
+            place = public_text(meeting.location)  # as Meeting.public_location
+            location = fold_line("LOCATION:" + escape_text(place)) + "\r\n"
             locations[meeting.location] = location
         address, summary = boards[meeting.board_slug]
         parts.append(

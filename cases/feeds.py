@@ -143,7 +143,7 @@ def _document_entry(case: Case, document: Document) -> FeedEntry:
     day = document.document_date or timezone.localdate(document.registered_at)
     summary = format_html("<p>{} · {}</p>", document.get_kind_display(), day.isoformat())
     if document.summary and not document.title_protected:
-        summary += format_html("<p>{}</p>", highlight(document.summary))
+        summary += format_html("<p>{}</p>", document.public_summary)
     document.case = case
     return FeedEntry(
         guid=f"urn:namndportalen:handling:{document.pk}",
@@ -160,7 +160,7 @@ def _decision_entry(case: Case, decision) -> FeedEntry:
         title=f"Beslut § {decision.section}/{decision.year}",
         link=case.get_absolute_url(),
         summary=format_html(
-            "<p>Beslutat {}</p><p>{}</p>", decision.decided_on.isoformat(), highlight(decision.text)
+            "<p>Beslutat {}</p><p>{}</p>", decision.decided_on.isoformat(), decision.public_text
         ),
         updated=_start_of(decision.decided_on),
     )
@@ -193,7 +193,7 @@ def meetings_feed(board: Board | None = None) -> FeedContent:
 def _meeting_entry(meeting: Meeting) -> FeedEntry:
     summary = format_html("<p>{} sammanträder {}.</p>", meeting.board.name, meeting.date)
     if meeting.location:
-        summary += format_html("<p>Plats: {}</p>", meeting.location)
+        summary += format_html("<p>Plats: {}</p>", meeting.public_location)
     return FeedEntry(
         guid=f"urn:namndportalen:sammantrade:{meeting.pk}",
         title=f"{meeting.board.name}, sammanträde {meeting.date.isoformat()}",

@@ -354,7 +354,7 @@ def attachment_download(request, pk: int):
     return FileResponse(
         attachment.file.open("rb"),
         as_attachment=True,
-        filename=attachment.file.name.rsplit("/", 1)[-1],
+        filename=attachment.public_file_name,
         content_type=content_type or "application/octet-stream",
     )
 

@@ -13,7 +13,6 @@ from simple_history.admin import SimpleHistoryAdmin
 from .. import attachments, queries
 from ..forms import AttachmentAdminForm, DocumentAdminForm
 from ..models import Attachment, Document, PersonalDataFinding
-from ..personal_data import mask_personal_numbers
 from ..search import document_search
 from ..services import cross_references, indexing, registering
 from .common import (
@@ -46,6 +45,25 @@ class AttachmentInline(NoDeleteMixin, admin.TabularInline):
 
     def get_queryset(self, request):
         return queries.staff_attachments(request.user)
+
+    # Another board's handling: its bilagor's titles in their public form, as on the
+    # bilaga's own page (AttachmentAdmin.public_forms).
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        if not self._other_board(request, obj):
+            return fields
+        return ["display_title" if field == "title" else field for field in fields]
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        return [*readonly, "display_title"] if self._other_board(request, obj) else readonly
+
+    @admin.display(description="rubrik")
+    def display_title(self, obj):
+        return obj.display_title
+
+    def _other_board(self, request, document) -> bool:
+        return document is not None and not queries.is_member(request.user, document.case.board)
 
 
 class PersonalDataInline(admin.TabularInline):
@@ -164,19 +182,19 @@ class DocumentAdmin(BoardHistoryMixin, NoDeleteMixin, SimpleHistoryAdmin):
 
     @admin.display(description="sammanfattning")
     def masked_summary(self, obj):
-        return mask_personal_numbers(obj.summary)
+        return obj.public_summary
 
     @admin.display(description="förslag till beslut")
     def masked_proposal(self, obj):
-        return mask_personal_numbers(obj.proposal)
+        return obj.public_proposal
 
     @admin.display(description="fulltext")
     def masked_full_text(self, obj):
-        return mask_personal_numbers(obj.full_text)
+        return obj.public_full_text
 
     @admin.display(description="text för sökning")
     def masked_clean_text(self, obj):
-        return mask_personal_numbers(obj.clean_text)
+        return obj.public_clean_text
 
     @admin.display(description="undertecknare")
     def signatories_text(self, obj):
@@ -264,14 +282,19 @@ class AttachmentAdmin(BoardHistoryMixin, NoDeleteMixin, SimpleHistoryAdmin):
     search_fields = ["title", "document__case__dnr_key"]
     raw_id_fields = ["document"]
     readonly_fields = ["content_type", "size"]
-    public_forms = {"text": "masked_text"}  # as the public would read it: personnummer masked
+    # as the public would read them: personnummer masked
+    public_forms = {"title": "display_title", "text": "masked_text"}
 
     def board_of(self, obj):
         return obj.document.case.board
 
+    @admin.display(description="rubrik")
+    def display_title(self, obj):
+        return obj.display_title
+
     @admin.display(description="text")
     def masked_text(self, obj):
-        return mask_personal_numbers(obj.text)
+        return obj.public_text
 
     def get_queryset(self, request):
         return queries.staff_attachments(request.user).select_related("document__case__board")

@@ -21,7 +21,6 @@ from django.utils import timezone
 
 from ..feeds import document_link
 from ..models import Board, Document
-from ..personal_data import mask_personal_numbers
 from ..search import language, snippets
 from . import events, mails, matching
 from .models import SentEvent, SentItem, Subscription, SubscriptionKind
@@ -336,16 +335,18 @@ class _Items:
 
 def _snippet(document: Document, terms: list | None) -> str:
     """The passage where the search's words are, or the start of the text; plain text
-    without the match markers, personnummer masked."""
-    text = document.full_text or ""
+    without the match markers, personnummer masked (before the cut, which could leave the
+    last digits of a number it splits; the snippets module masks its passages itself)."""
     if terms is not None:
+        text = document.full_text or ""
         if document.text_source == Document.TextSource.OCR:
             found = snippets.ocr_snippet(text, terms).text
         else:
             found = snippets.snippet(text, terms)
     else:
         # a protected title's summary may name what the title hides
-        lead = text if document.title_protected else (document.summary or text)
+        text = document.public_full_text
+        lead = text if document.title_protected else (document.public_summary or text)
         found = " ".join(lead.split())[:LEAD_CHARS]
     found = found.replace(language.HEADLINE_START, "").replace(language.HEADLINE_STOP, "")
-    return mask_personal_numbers(" ".join(found.split()))
+    return " ".join(found.split())

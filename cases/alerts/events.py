@@ -13,7 +13,6 @@ from django.db.models import F
 from django.utils import timezone
 
 from ..models import Case, CaseStatus, CaseStatusChange, Decision
-from ..personal_data import mask_personal_numbers
 
 DECISION = "beslut"
 STATUS = "status"
@@ -63,7 +62,7 @@ def _about(case: Case) -> str:
 
 def _decision_event(decision: Decision, absolute) -> Event:
     case = decision.case
-    text = mask_personal_numbers(" ".join(decision.text.split()))
+    text = " ".join(decision.public_text.split())
     if len(text) > TEXT_CHARS:
         text = text[:TEXT_CHARS].rsplit(" ", 1)[0] + " …"
     return Event(

@@ -9,7 +9,7 @@ re-exported here, so ``from cases.models import Case`` and the app registry work
 before. Every class keeps app label ``cases`` and its table name.
 """
 
-from .common import PRIVATE_PERSON, PROTECTED_TITLE, in_choices, public_title
+from .common import PRIVATE_PERSON, PROTECTED_TITLE, in_choices, public_text, public_title
 from .documents import (
     Attachment,
     AttachmentQuerySet,
@@ -41,6 +41,7 @@ __all__ = [
     "PROTECTED_TITLE",
     "PRIVATE_PERSON",
     "public_title",
+    "public_text",
     "in_choices",
     "BoardKind",
     "CaseStatus",

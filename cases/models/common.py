@@ -1,5 +1,11 @@
-"""What the model modules share: the public form of a protected title and the check
-constraint helper for choices."""
+"""What the model modules share: the public form of a title and of a free text, and the
+check constraint helper for choices.
+
+Every channel that shows the public a text (the pages, search snippets, exports, feeds,
+calendars, the OParl API, alert mail, another board's admin view) takes it through
+``public_title`` or ``public_text``, most often through the models' ``display_*`` and
+``public_*`` properties built on them: personnummer never appear on a municipal web page
+(Datainspektionen/IMY)."""
 
 from django.db import models
 from django.db.models import Q
@@ -18,6 +24,12 @@ def public_title(title: str, protected_title: str, protected: bool) -> str:
     if protected:
         return mask_personal_numbers(protected_title) or PROTECTED_TITLE
     return mask_personal_numbers(title)
+
+
+def public_text(text: str | None) -> str:
+    """A free text (summary, full text, decision, bilaga, agenda item, ...) as the public may
+    read it: every personnummer masked, line breaks kept."""
+    return mask_personal_numbers(text or "")
 
 
 def in_choices(field: str, choices: type[models.TextChoices]) -> Q:

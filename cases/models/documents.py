@@ -6,7 +6,7 @@ from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from .. import kinds
-from .common import PRIVATE_PERSON, PROTECTED_TITLE, in_choices, public_title
+from .common import PRIVATE_PERSON, PROTECTED_TITLE, in_choices, public_text, public_title
 from .register import Case
 
 # The register's kinds of handling live in cases/kinds.py (the importers read them too).
@@ -190,7 +190,24 @@ class Document(models.Model):
             return PROTECTED_TITLE
         if self.counterpart_private:
             return PRIVATE_PERSON
-        return self.counterpart
+        return public_text(self.counterpart)
+
+    # The texts as every public channel shows them (models.common.public_text).
+    @property
+    def public_summary(self) -> str:
+        return public_text(self.summary)
+
+    @property
+    def public_proposal(self) -> str:
+        return public_text(self.proposal)
+
+    @property
+    def public_full_text(self) -> str:
+        return public_text(self.full_text)
+
+    @property
+    def public_clean_text(self) -> str:
+        return public_text(self.clean_text)
 
     @property
     def osl_label(self) -> str:
@@ -259,11 +276,25 @@ class Attachment(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Bilaga {self.number}: {self.title[:60]}"
+        return f"Bilaga {self.number}: {self.display_title[:60]}"
 
     @property
     def is_public(self) -> bool:
         return self.published and not self.confidential and not self.cancelled
+
+    @property
+    def display_title(self) -> str:
+        """The title the public sees: personnummer masked; an empty one as ``[Skyddat]``."""
+        return public_text(self.title) if self.title.strip() else PROTECTED_TITLE
+
+    @property
+    def public_text(self) -> str:
+        return public_text(self.text)
+
+    @property
+    def public_file_name(self) -> str:
+        """The file's name as a download offers it (a scanned "intyg 19121212-1212.pdf")."""
+        return public_text(self.file.name.rsplit("/", 1)[-1]) if self.file else ""
 
 
 class PersonalDataFinding(models.Model):

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ..access.workdays import is_working_day, next_working_day
+from .common import public_text
 from .register import Board, Case
 
 
@@ -45,6 +46,10 @@ class Meeting(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("cases:meeting-detail", args=[self.board.slug, self.date.isoformat()])
+
+    @property
+    def public_location(self) -> str:
+        return public_text(self.location)
 
     @property
     def appeal_deadline(self) -> datetime.date | None:
@@ -89,7 +94,7 @@ class AgendaItem(models.Model):
     def display_title(self) -> str:
         """The title the public sees: a case's current public title (protecting a title
         later changes every agenda at once), else the item's own text."""
-        return self.case.display_title if self.case_id else self.title
+        return self.case.display_title if self.case_id else public_text(self.title)
 
 
 class Decision(models.Model):
@@ -131,3 +136,7 @@ class Decision(models.Model):
 
     def __str__(self) -> str:
         return f"§ {self.section}/{self.year} {self.case.dnr}"
+
+    @property
+    def public_text(self) -> str:
+        return public_text(self.text)

@@ -7,7 +7,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from .common import in_choices, public_title
+from .common import in_choices, public_text, public_title
 
 
 class BoardKind(models.TextChoices):
@@ -177,6 +177,10 @@ class Case(models.Model):
     @property
     def is_cancelled(self) -> bool:
         return self.status == self.Status.CANCELLED
+
+    @property
+    def public_cancelled_reason(self) -> str:
+        return public_text(self.cancelled_reason)
 
 
 class CaseAlias(models.Model):

@@ -14,9 +14,8 @@ from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 from django.utils.http import RFC3986_SUBDELIMS
 
-from ..models import PROTECTED_TITLE, AgendaItem, Attachment, Board, Case, Document, Meeting
+from ..models import AgendaItem, Attachment, Board, Case, Document, Meeting, public_text
 from ..models import Reference as ReferenceRow
-from ..personal_data import mask_personal_numbers
 
 SCHEMA = "https://schema.oparl.org/1.1/"
 BODY_KEY = "stockholm"
@@ -219,7 +218,7 @@ def agenda_item(urls: Urls, item: AgendaItem) -> dict:
     if case is not None and case.title_protected:
         name = case.display_title
     else:
-        name = mask_personal_numbers(item.title) or (case.display_title if case else "")
+        name = public_text(item.title) or (case.display_title if case else "")
     return compact(
         {
             "id": urls.api("agendaitem", item.pk),
@@ -318,11 +317,11 @@ def _handling_page(urls: Urls, document: Document) -> str:
 
 def handling_text(document: Document) -> str:
     """The text of a public handling as the case page shows it (personnummer masked)."""
-    return mask_personal_numbers(document.full_text)
+    return document.public_full_text
 
 
 def attachment_text(attachment: Attachment) -> str:
-    return mask_personal_numbers(attachment.text)
+    return attachment.public_text
 
 
 def handling(urls: Urls, document: Document, *, with_text: bool = True) -> dict:
@@ -352,19 +351,18 @@ def bilaga(urls: Urls, attachment: Attachment, *, with_text: bool = True) -> dic
     text = attachment_text(attachment) if with_text else None
     if attachment.file:
         file_url = urls.site(reverse("cases:attachment-download", args=[attachment.pk]))
-        file_name = attachment.file.name.rsplit("/", 1)[-1]
+        file_name = attachment.public_file_name
         mime_type = attachment.content_type or mimetypes.guess_type(file_name)[0]
         size = attachment.size
     else:
         file_url = urls.api("file-bilaga-text", attachment.pk)
         file_name, mime_type = None, "text/plain"
         size = len(text.encode()) if with_text else None
-    title = attachment.title if attachment.title.strip() else PROTECTED_TITLE
     return compact(
         {
             "id": urls.api("file-bilaga", attachment.pk),
             "type": type_url("File"),
-            "name": mask_personal_numbers(title),
+            "name": attachment.display_title,
             "fileName": file_name,
             "mimeType": mime_type or "application/octet-stream",
             "size": size,

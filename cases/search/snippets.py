@@ -20,6 +20,7 @@ from portal.db_router import read_connection as connection
 
 from .. import ocr_glyphs
 from ..importers.spelling import restore_diacritics
+from ..personal_data import mask_personal_numbers
 from . import language
 from .criteria import DnrTarget
 from .language import HEADLINE_START, HEADLINE_STOP
@@ -117,7 +118,16 @@ def _stem(word: str) -> str:
     return re.escape(word[: max(4, len(word) - cut)] if len(word) > 4 else word)
 
 
-def snippet(text: str, terms: list[re.Pattern], *, folded: str | None = None) -> str:
+def snippet(text: str, terms: list[re.Pattern]) -> str:
+    """The best passage of ``text`` with the words marked, personnummer masked.
+
+    The text is masked before the passage is chosen and cut: a query word next to a
+    personnummer would otherwise be marked inside it (the mark splits the number, so masking
+    the snippet afterwards no longer sees it), and a cut could leave its last digits."""
+    return _snippet(mask_personal_numbers(text), terms)
+
+
+def _snippet(text: str, terms: list[re.Pattern], *, folded: str | None = None) -> str:
     """The best passage of ``text`` with the words marked; the words are looked for in
     ``folded`` (a same-length folding of the text) when given."""
     haystack = folded if folded is not None else text
@@ -129,15 +139,17 @@ def ocr_snippet(text: str, terms: list[re.Pattern], *, digits: bool = False) -> 
     """``digits``: the query has a digit, so the text is folded as ocrfold folds it (a glyph
     becomes a letter only next to letters); otherwise by one translation, every glyph to
     its letter, which keeps each character in place and is ten times faster on a meeting
-    pack (the query's words have no digits to miss)."""
+    pack (the query's words have no digits to miss). Personnummer are masked first, as in
+    ``snippet``."""
     if digits:
-        text = unicodedata.normalize("NFKC", text)
+        text = mask_personal_numbers(unicodedata.normalize("NFKC", text))
         folded = language.ocrfold(text)
     else:
+        text = mask_personal_numbers(text)
         folded = text.lower().translate(_FAST_FOLD)
     if len(folded) != len(text):  # a letter whose lower case is longer: the raw text
         folded = None
-    raw = snippet(text, terms, folded=folded)
+    raw = _snippet(text, terms, folded=folded)
     return Snippet(restore_diacritics(raw), raw)
 
 
@@ -251,23 +263,33 @@ def reference_snippets(page_ids: list[int], target: DnrTarget) -> dict[int, str]
         "SELECT DISTINCT ON (r.source_id) r.source_id, "
         "substr(d.full_text, greatest(1, r.start + 1 - %s), least(r.start, %s)), "
         "substr(d.full_text, r.start + 1, r.end - r.start), "
-        "substr(d.full_text, r.end + 1, %s) "
+        "substr(d.full_text, r.end + 1, %s), "
+        "r.start > %s, length(d.full_text) > r.end + %s "
         "FROM cases_reference r JOIN cases_document d ON d.id = r.source_id "
         "WHERE r.source_id = ANY(%s) AND r.start IS NOT NULL "
         "AND (r.target_id = ANY(%s) OR r.dnr_key = ANY(%s)) ORDER BY r.source_id, r.start"
     )
     params = [
-        SNIPPET_CONTEXT,
-        SNIPPET_CONTEXT,
-        SNIPPET_CONTEXT,
+        *[SNIPPET_CONTEXT] * 5,
         page_ids,
         list(target.case_ids),
         list(target.keys),
     ]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return {
-            pk: f"… {' '.join(before.split())} {HEADLINE_START}{' '.join(raw.split())}"
+        rows = cursor.fetchall()
+    found = {}
+    for pk, before, raw, after, cut_before, cut_after in rows:
+        # a personnummer the cut splits is not recognised by the mask: leave its part out
+        before = mask_personal_numbers(_CUT_START.sub("", before) if cut_before else before)
+        after = mask_personal_numbers(_CUT_END.sub("", after) if cut_after else after)
+        found[pk] = (
+            f"… {' '.join(before.split())} {HEADLINE_START}{' '.join(raw.split())}"
             f"{HEADLINE_STOP} {' '.join(after.split())} …"
-            for pk, before, raw, after in cursor.fetchall()
-        }
+        )
+    return found
+
+
+# What a personnummer is written with: a piece of one at the edge of a cut context.
+_CUT_START = re.compile(r"^[\d\s+-]+")
+_CUT_END = re.compile(r"[\d\s+-]+$")

@@ -2,7 +2,7 @@ from django import template
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-from cases.personal_data import mask_personal_numbers
+from cases.models.common import public_text
 from cases.search.language import HEADLINE_START, HEADLINE_STOP
 
 register = template.Library()
@@ -10,8 +10,10 @@ register = template.Library()
 
 @register.filter
 def highlight(snippet: str) -> str:
-    """Escape imported text first, then mark the matches: imported text is never trusted."""
-    escaped = str(escape(mask_personal_numbers(snippet or "")))
+    """Escape imported text first, then mark the matches: imported text is never trusted.
+    Snippets are cut from masked text (search.snippets); masking again here covers any
+    other text given to this filter."""
+    escaped = str(escape(public_text(snippet)))
     return mark_safe(escaped.replace(HEADLINE_START, "<mark>").replace(HEADLINE_STOP, "</mark>"))
 
 
@@ -37,12 +39,6 @@ def url_with(context, **changes) -> str:
 def url_with_param(context, name: str, value) -> str:
     """``url_with`` for a parameter whose name is itself a variable (facet links)."""
     return url_with(context, **{name: value})
-
-
-@register.filter
-def mask_personal(text: str) -> str:
-    """Personnummer never appear on the public site (Datainspektionen's rule)."""
-    return mask_personal_numbers(text or "")
 
 
 @register.filter
