@@ -12,8 +12,10 @@ For each configuration (no replica / one streaming replica; 1 and 2 gunicorn wor
 the offered load rises step by step (visitors asking one page a second each, the mix of
 bench/locustfile.py; a step lasts ``--seconds`` and long enough for ``--min-requests``) until
 p95 passes 200 ms or a request fails; the last step that held is the sustained load, and one
-more step at twice that load shows what overload does (slower, never a 5xx). Prints one table,
-with the machine's load average at the end of each step.
+more step at twice that load shows what overload does (slower, never a 5xx). A rate below one
+page a second (``--rates 0.5,1,2``) is one visitor asking less often. Prints one table, with the
+machine's load average at the end of each step, and each step's p50/p95 per request class (the
+locustfile's names: what limits the step); the steps are also written as JSON.
 
 The primary is either private (the bench corpus restored into a server initialised for the run)
 or, with ``--primary-url``, an existing database that the site reads read-only (the way to run
@@ -38,7 +40,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -49,13 +51,15 @@ import load_servers as servers  # noqa: E402
 
 VENV_BIN = Path(sys.executable).parent
 P95_LIMIT_MS = 200
+# The request classes of bench/locustfile.py, in the order of the per-class table.
+CLASSES = ("dnr", "ord", "fras", "filter", "ärende", "nämnd", "export")
 
 
 @dataclass
 class Step:
     replica: bool
     workers: int
-    rate: int
+    rate: float
     requests: int
     rps: float
     p50: float
@@ -65,6 +69,8 @@ class Step:
     server_errors: int
     load: float  # the machine's 1-minute load average at the end of the step
     overload: bool = False
+    # per request class (locustfile names): requests, errors, p50, p95, max in ms
+    classes: dict = field(default_factory=dict)
 
     @property
     def held(self) -> bool:
@@ -131,25 +137,50 @@ def collect_targets(sample: int = 400) -> dict:
     }
 
 
-def run_locust(*, url: str, rate: int, seconds: int, workdir: Path, env: dict, locust: str) -> dict:
-    prefix = workdir / f"step-{rate}-{time.monotonic_ns()}"
+def visitors(rate: float) -> tuple[int, float]:
+    """Visitors and pages a second each for an offered load of ``rate`` pages a second.
+
+    Whole rates are that many visitors at one page a second; a rate below one (or a fraction)
+    spreads it over the next whole number of visitors, e.g. 0.5 = one visitor every 2 s.
+    """
+    users = max(1, math.ceil(rate))
+    return users, rate / users
+
+
+def run_locust(
+    *, url: str, rate: float, seconds: int, workdir: Path, env: dict, locust: str
+) -> dict:
+    prefix = workdir / f"step-{rate:g}-{time.monotonic_ns()}"
+    users, user_rate = visitors(rate)
     subprocess.run(
         [
             locust,
             "-f", str(ROOT / "bench" / "locustfile.py"),
             "--headless", "--only-summary", "--reset-stats",
-            "--users", str(rate), "--spawn-rate", str(rate),
+            "--users", str(users), "--spawn-rate", str(users),
             "--run-time", f"{seconds}s", "--stop-timeout", "10",
             "--host", url, "--csv", str(prefix),
             "--loglevel", "ERROR",
         ],
-        env={**env, "NP_LOAD_USER_RATE": "1"},
+        env={**env, "NP_LOAD_USER_RATE": repr(user_rate)},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         timeout=seconds + 120,
     )  # fmt: skip
     with open(f"{prefix}_stats.csv", encoding="utf-8") as stats:
-        total = next(row for row in csv.DictReader(stats) if row["Name"] == "Aggregated")
+        rows = list(csv.DictReader(stats))
+    total = next(row for row in rows if row["Name"] == "Aggregated")
+    classes = {
+        row["Name"]: {
+            "requests": int(row["Request Count"]),
+            "errors": int(row["Failure Count"]),
+            "p50": float(row["50%"]),
+            "p95": float(row["95%"]),
+            "max": float(row["Max Response Time"]),
+        }
+        for row in rows
+        if row["Name"] != "Aggregated" and int(row["Request Count"])
+    }
     server_errors = 0
     with open(f"{prefix}_failures.csv", encoding="utf-8") as failures:
         for row in csv.DictReader(failures):
@@ -163,6 +194,7 @@ def run_locust(*, url: str, rate: int, seconds: int, workdir: Path, env: dict, l
         "p99": float(total["99%"]),
         "errors": int(total["Failure Count"]),
         "server_errors": server_errors,
+        "classes": classes,
     }
 
 
@@ -181,7 +213,11 @@ def _arguments(argv) -> argparse.Namespace:
         "corpus into a private one, e.g. postgres://postgres@127.0.0.1:5432/"
         "namndportalen_bench_1000000",
     )
-    parser.add_argument("--rates", default="1,2,3,4,6,8,12,16,24,32,48", help="pages/s, stepwise")
+    parser.add_argument(
+        "--rates",
+        default="1,2,3,4,6,8,12,16,24,32,48",
+        help="pages/s, stepwise (fractions below 1 allowed, e.g. 0.5,1,2)",
+    )
     parser.add_argument("--seconds", type=int, default=20, help="per step, at least")
     parser.add_argument(
         "--min-requests",
@@ -289,6 +325,9 @@ def main(argv=None) -> None:
     finally:
         cluster.close()
     print_table(steps, size=size, cores=cores)
+    results = workdir / "steps.json"
+    results.write_text(json.dumps([vars(s) for s in steps], ensure_ascii=False, indent=1))
+    print(f"Steps as JSON: {results}")
     log_text = (workdir / "gunicorn.log").read_text(errors="replace")
     print(f"Pages that tried to write: {log_text.count('read-only transaction')} (gunicorn.log)")
 
@@ -300,7 +339,7 @@ def run_configuration(args, *, env, workers, primary, replica_url, workdir) -> l
     before = [servers.transactions(url) for url in counted]
     steps: list[Step] = []
 
-    def step(rate: int, *, overload: bool = False) -> Step:
+    def step(rate: float, *, overload: bool = False) -> Step:
         seconds = max(args.seconds, math.ceil(args.min_requests / rate))
         result = run_locust(
             url=url, rate=rate, seconds=seconds, workdir=workdir, env=env, locust=args.locust
@@ -311,6 +350,7 @@ def run_configuration(args, *, env, workers, primary, replica_url, workdir) -> l
             status, lag = servers.replica_state(replica_url)
             state = f"  (replica {status}, lag {lag:.1f} s)"
         print(f"  {_row(done)}{state}", flush=True)
+        print(f"  {'':>7} {_classes_row(done)}", flush=True)
         steps.append(done)
         return done
 
@@ -318,7 +358,7 @@ def run_configuration(args, *, env, workers, primary, replica_url, workdir) -> l
         print(f"replica={'yes' if replica else 'no'} workers={workers}", flush=True)
         run_locust(url=url, rate=4, seconds=8, workdir=workdir, env=env, locust=args.locust)
         sustained = None
-        for rate in [int(r) for r in args.rates.split(",")]:
+        for rate in [float(r) for r in args.rates.split(",")]:
             if not step(rate).held:
                 break
             sustained = rate
@@ -340,10 +380,23 @@ def _row(step: Step) -> str:
     else:
         verdict = "held" if step.held else "over"
     return (
-        f"{'yes' if step.replica else 'no':>7} {step.workers:>7} {step.rate:>7} "
+        f"{'yes' if step.replica else 'no':>7} {step.workers:>7} {step.rate:>7g} "
         f"{step.requests:>8} {step.rps:>8.1f} {step.p50:>7.0f} {step.p95:>7.0f} {step.p99:>7.0f} "
         f"{step.errors:>6} {step.server_errors:>4} {step.load:>5.1f}  {verdict}"
     )
+
+
+def _classes_row(step: Step) -> str:
+    """Per request class: requests and p50/p95 in ms, e.g. ``fras 6 4400/8200``."""
+    cells = []
+    for name in CLASSES:
+        stats = step.classes.get(name)
+        if stats:
+            errors = f" {stats['errors']} err" if stats["errors"] else ""
+            cells.append(
+                f"{name} {stats['requests']} {stats['p50']:.0f}/{stats['p95']:.0f}{errors}"
+            )
+    return "  ".join(cells)
 
 
 def print_table(steps: list[Step], *, size: int, cores: int) -> None:
@@ -369,6 +422,9 @@ def print_table(steps: list[Step], *, size: int, cores: int) -> None:
                 best = max(held, key=lambda s: s.rps, default=None)
                 text = f"{best.rps:.1f} req/s (p95 {best.p95:.0f} ms)" if best else "none held"
                 print(f"  replica={'yes' if replica else 'no':<3} workers={workers}: {text}")
+    print("\nPer request class (requests p50/p95 in ms) for each step:")
+    for step in steps:
+        print(f"{_row(step)}\n{'':>7} {_classes_row(step)}")
 
 
 if __name__ == "__main__":
