@@ -12,9 +12,10 @@ For each configuration (no replica / one streaming replica; 1 and 2 gunicorn wor
 the offered load rises step by step (visitors asking one page a second each, the mix of
 bench/locustfile.py; a step lasts ``--seconds`` and long enough for ``--min-requests``) until
 p95 passes 200 ms or a request fails; the last step that held is the sustained load, and one
-more step at twice that load shows what overload does (slower, never a 5xx). A rate below one
-page a second (``--rates 0.5,1,2``) is one visitor asking less often. Prints one table, with the
-machine's load average at the end of each step, and each step's p50/p95 per request class (the
+more step at twice that load shows what overload does (slower, never a 5xx); where no step
+held, the overload step offers twice the first step's load. A rate below one page a second
+(``--rates 0.5,1,2``) is one visitor asking less often. Prints one table, with the machine's
+load average at the end of each step, and each step's p50/p95 per request class (the
 locustfile's names: what limits the step); the steps are also written as JSON.
 
 The primary is either private (the bench corpus restored into a server initialised for the run)
@@ -68,7 +69,9 @@ class Step:
     errors: int
     server_errors: int
     load: float  # the machine's 1-minute load average at the end of the step
-    overload: bool = False
+    # an overload step: "2x sustained" (twice the last step that held) or "2x first step"
+    # (no step held p95 < 200 ms: twice the first step, to show overload still answers)
+    overload: str = ""
     # per request class (locustfile names): requests, errors, p50, p95, max in ms
     classes: dict = field(default_factory=dict)
 
@@ -339,7 +342,7 @@ def run_configuration(args, *, env, workers, primary, replica_url, workdir) -> l
     before = [servers.transactions(url) for url in counted]
     steps: list[Step] = []
 
-    def step(rate: float, *, overload: bool = False) -> Step:
+    def step(rate: float, *, overload: str = "") -> Step:
         seconds = max(args.seconds, math.ceil(args.min_requests / rate))
         result = run_locust(
             url=url, rate=rate, seconds=seconds, workdir=workdir, env=env, locust=args.locust
@@ -357,13 +360,16 @@ def run_configuration(args, *, env, workers, primary, replica_url, workdir) -> l
     with servers.gunicorn(workers=workers, env=env, venv_bin=VENV_BIN) as url:
         print(f"replica={'yes' if replica else 'no'} workers={workers}", flush=True)
         run_locust(url=url, rate=4, seconds=8, workdir=workdir, env=env, locust=args.locust)
+        rates = [float(r) for r in args.rates.split(",")]
         sustained = None
-        for rate in [float(r) for r in args.rates.split(",")]:
+        for rate in rates:
             if not step(rate).held:
                 break
             sustained = rate
         if sustained is not None:
-            step(sustained * 2, overload=True)
+            step(sustained * 2, overload="2x sustained")
+        else:
+            step(rates[0] * 2, overload="2x first step")
     time.sleep(1)  # the closed connections' statistics reach pg_stat_database
     counts = [servers.transactions(u) - b for u, b in zip(counted, before, strict=True)]
     print(
@@ -376,7 +382,7 @@ def run_configuration(args, *, env, workers, primary, replica_url, workdir) -> l
 
 def _row(step: Step) -> str:
     if step.overload:
-        verdict = "2x sustained"
+        verdict = step.overload
     else:
         verdict = "held" if step.held else "over"
     return (
