@@ -2,7 +2,9 @@
 
 Targets (real numbers, words and boards of the bench corpus) come from the JSON file in
 NP_LOAD_TARGETS, written by bench/load.py; each visitor asks NP_LOAD_USER_RATE pages a second
-(open loop: the offered load is visitors x rate, whatever the server manages).
+and waits for each answer (``constant_throughput``): the offered load is visitors x rate while
+the server keeps up, less when pages take longer than 1 / rate (bench/load.py then counts the
+step as over: fewer than 90 % of the offered pages answered).
 """
 
 import json
