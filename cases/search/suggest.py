@@ -26,6 +26,8 @@ suggestion never comes from, nor reveals, a confidential document or a protected
 public form only).
 """
 
+import bisect
+import itertools
 import re
 from collections import Counter
 from functools import cache
@@ -35,6 +37,7 @@ from portal.db_router import read_connection as connection
 from ..importers import spelling
 from ..importers.quality import load_wordlist
 from . import language
+from .candidates import find_matches, phrase_pairs, request_tsquery
 
 ALPHABET = "abcdefghijklmnopqrstuvwxyzåäöé"
 MIN_LENGTH = 4
@@ -55,12 +58,15 @@ def dictionary() -> frozenset[str]:
 def suggest(parsed: language.ParsedQuery) -> str | None:
     """A query of real words, close to ``parsed``, that finds something; None when there
     is none or every word already finds something."""
+    hits = Hits()
+    words = parsed.positive_words
+    hits.look_up(words)
     replaced, changed = [], False
-    for word in parsed.positive_words:
-        if len(word) < MIN_LENGTH or word.isdigit() or has_hits(word):
+    for word in words:
+        if len(word) < MIN_LENGTH or word.isdigit() or hits.found(word):
             replaced.append(word)
             continue
-        better = best_candidate(word)
+        better = best_candidate(word, hits)
         if better is None:
             replaced.append(word)
             continue
@@ -69,20 +75,24 @@ def suggest(parsed: language.ParsedQuery) -> str | None:
     if not changed:
         return None
     suggestion = " ".join(replaced)
-    return suggestion if has_hits(suggestion) else None
+    return suggestion if hits.found(suggestion) else None
 
 
-def best_candidate(word: str) -> str | None:
+def best_candidate(word: str, hits: "Hits | None" = None) -> str | None:
     """The first candidate for ``word`` that a public search finds something for."""
-    for candidate in candidates(word)[:MAX_TRIED]:
-        if has_hits(candidate):
+    hits = hits or Hits()
+    tried = candidates(word)[:MAX_TRIED]
+    hits.look_up(tried)
+    for candidate in tried:
+        if hits.found(candidate):
             return candidate
     # parts of three letters too: bygg|lov
     parts = language.split_compound(word, dictionary().__contains__, min_part=3)
     if parts:
         parts = [surface_form(part) for part in parts]
-        found = [part for part in parts if has_hits(part)]
-        if len(found) == len(parts) and has_hits(" ".join(parts)):
+        hits.look_up(parts)
+        found = [part for part in parts if hits.found(part)]
+        if len(found) == len(parts) and hits.found(" ".join(parts)):
             return " ".join(parts)
         if found:
             return " eller ".join(found)
@@ -99,7 +109,8 @@ def candidates(word: str) -> list[str]:
             ranked.setdefault(restored, (0, substitutions, -spelling._frequency(restored)))
     near = (_edits(word) & words) - {word}
     if not near and len(word) <= MAX_TWO_EDIT_LENGTH:
-        near = ({two for one in _edits(word) for two in _edits(one)} & words) - {word}
+        near = {two for one in _edits(word) for two in _edits(one, _is_prefix)}
+        near = (near & words) - {word}
         distance = 2
     else:
         distance = 1
@@ -161,13 +172,30 @@ def edit_distance(a: str, b: str) -> int:
     return current[len(b)]
 
 
-def _edits(word: str) -> set[str]:
+def _edits(word: str, is_prefix=None) -> set[str]:
+    """The spellings one edit away from ``word``. With ``is_prefix``, only edits after a
+    beginning that some word of the dictionary has: an edit keeps what stands before it,
+    so the others cannot be a word (two edits of "bygglov" 87 -> 9 ms)."""
     splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    if is_prefix is not None:
+        splits = list(itertools.takewhile(lambda split: is_prefix(split[0]), splits))
     deletes = {a + b[1:] for a, b in splits if b}
     swaps = {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
     changes = {a + c + b[1:] for a, b in splits if b for c in ALPHABET}
     inserts = {a + c + b for a, b in splits for c in ALPHABET}
     return deletes | swaps | changes | inserts
+
+
+@cache
+def _sorted_dictionary() -> tuple[str, ...]:
+    return tuple(sorted(dictionary()))
+
+
+def _is_prefix(text: str) -> bool:
+    """Whether a word of the dictionary begins with ``text``."""
+    words = _sorted_dictionary()
+    i = bisect.bisect_left(words, text)
+    return i < len(words) and words[i].startswith(text)
 
 
 def surface_form(part: str) -> str:
@@ -177,25 +205,23 @@ def surface_form(part: str) -> str:
     if stem != part:
         return part
     pattern = r"\m" + re.escape(part) + r"[a-zåäö]*"
+    # the newest public documents with the word (the page's plans stop after them, where
+    # reading them through GIN read every match: "bygg" 219 ms at 100,000 documents)
+    from . import criteria
+
+    newest = find_matches(_exact_tsquery(part), criteria.SearchFilters(), limit=2 * SURFACE_SAMPLE)
     with connection.cursor() as cursor:
-        # only public documents whose title is not protected (a protected title may also
-        # stand in the text); read through the public search entries
+        # only documents whose title is not protected (a protected title may also stand in
+        # the text)
         cursor.execute(
             "SELECT lower(m[1]) FROM (SELECT d.full_text "
-            "FROM cases_search_matches(to_tsquery(%s, %s), to_tsquery(%s, %s)) e "
-            "JOIN cases_document d ON d.id = e.document_id "
+            "FROM unnest(%s::bigint[]) WITH ORDINALITY AS s(id, n) "
+            "JOIN cases_document d ON d.id = s.id "
             "JOIN cases_case c ON c.id = d.case_id "
-            "WHERE e.public AND NOT d.title_protected AND NOT c.title_protected "
-            "ORDER BY e.date DESC, e.document_id DESC LIMIT %s) t, "
+            "WHERE NOT d.title_protected AND NOT c.title_protected "
+            "ORDER BY s.n LIMIT %s) t, "
             "regexp_matches(t.full_text, %s, 'gi') AS m(m)",
-            [
-                language.SEARCH_CONFIG,
-                language.word_query(part, prefix=False),
-                language.SEARCH_CONFIG,
-                language.word_query(language.ocrfold(part), prefix=False),
-                SURFACE_SAMPLE,
-                f"({pattern})",
-            ],
+            [[match.pk for match in newest], SURFACE_SAMPLE, f"({pattern})"],
         )
         counts = Counter(row[0] for row in cursor.fetchall())
     words = dictionary()
@@ -205,6 +231,16 @@ def surface_form(part: str) -> str:
         if form in words and form != part and _stem(form) == stem
     ]
     return max(forms)[1] if forms else part
+
+
+def _exact_tsquery(word: str) -> language.TsQuery:
+    """The search's tsqueries for ``word`` as a whole lexeme (not a prefix: ``bygg`` and
+    not ``byggnad``), on the clean vector as typed and on the OCR vector folded."""
+    config = language.SEARCH_CONFIG
+    clean = (f"to_tsquery('{config}', %s)", (language.word_query(word, prefix=False),))
+    folded = language.word_query(language.ocrfold(word), prefix=False)
+    ocr = (f"to_tsquery('{config}', %s)", (folded,))
+    return language.TsQuery(language.parse_query(word), None, clean, ocr, clean, ocr)
 
 
 @cache
@@ -217,11 +253,84 @@ def _stem(word: str) -> str:
         return cursor.fetchone()[0]
 
 
-def has_hits(text: str) -> bool:
-    """Whether a public search for ``text`` finds a document or a case."""
-    from . import case_search, criteria, document_search
+class Hits:
+    """Whether a public search finds something, for the candidates of one suggestion.
 
-    filters = criteria.SearchFilters()
-    if document_search.count_results(query=text, filters=filters, limit=0):
+    Counting read every match of a candidate (260-610 ms for a common word at 100,000
+    documents, bench/suggest.py), and most candidates find nothing. So the vocabulary of
+    public words first rules out, in one statement for many candidates, those no public
+    entry has a spelling of (``words_in_vocabulary``); a search confirms each of the others
+    when asked, once (``has_hits``: it stops at the newest match). The vocabulary only
+    rules out: a suggestion is always a search's answer, never the vocabulary's."""
+
+    def __init__(self) -> None:
+        self._possible: dict[str, bool] = {}
+        self._found: dict[str, bool] = {}
+
+    def look_up(self, texts: list[str]) -> None:
+        """Ask the vocabulary about every text not asked yet: one statement."""
+        new = [text for text in dict.fromkeys(texts) if text not in self._possible]
+        words = [text for text in new if _SINGLE_WORD.fullmatch(text)]
+        present = words_in_vocabulary(words) if words else set()
+        for text in new:
+            # a phrase, several words or a number: only the search can tell
+            self._possible[text] = text in present or text not in words
+
+    def found(self, text: str) -> bool:
+        if text not in self._found:
+            self.look_up([text])
+            self._found[text] = self._possible[text] and has_hits(text)
+        return self._found[text]
+
+
+_SINGLE_WORD = re.compile(r"[a-zåäöé]+")
+
+
+def words_in_vocabulary(words: list[str]) -> set[str]:
+    """The ``words`` (each one word of letters) of which the vocabulary of public words
+    (SearchWord: every lexeme of the public entries, indexing keeps it current) holds a
+    spelling as the search matches it: the stem of the word or of one of its OCR spellings
+    (candidates.present_variants), as a prefix from MIN_PREFIX_LENGTH letters. A word left
+    out finds nothing. One statement, answered from the vocabulary's btree."""
+    rows = [
+        (n, language.word_query(spelling, prefix=True))
+        for n, word in enumerate(words)
+        for spelling in dict.fromkeys([word, *language.ocr_variants(word)])
+    ]
+    config = language.SEARCH_CONFIG
+    sql = f"""
+        WITH spelling AS MATERIALIZED (
+            SELECT t.n, numnode(q) AS nodes,
+                substring(q::text FROM '^''(.+)''(:\\*)?$') AS lexeme,
+                right(q::text, 2) = ':*' AS prefix
+            FROM unnest(%s::int[], %s::text[]) AS t(n, query),
+                 LATERAL (SELECT to_tsquery('{config}', t.query) AS q OFFSET 0) parsed
+        )
+        SELECT DISTINCT n FROM spelling s
+        WHERE s.nodes > 1
+           OR (s.nodes = 1 AND s.lexeme IS NULL)
+           OR (s.prefix AND EXISTS (
+                SELECT 1 FROM cases_searchword w
+                WHERE w.word ~>=~ s.lexeme
+                  AND w.word ~<~ (left(s.lexeme, -1) || chr(ascii(right(s.lexeme, 1)) + 1))))
+           OR (NOT s.prefix AND EXISTS (
+                SELECT 1 FROM cases_searchword w WHERE w.word = s.lexeme))
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [[n for n, _query in rows], [query for _n, query in rows]])
+        return {words[row[0]] for row in cursor.fetchall()}
+
+
+def has_hits(text: str) -> bool:
+    """Whether a public search for ``text`` finds a document or a case. The newest match
+    is enough: find_matches asks for one (the page's own plans, which stop at it), where a
+    count read every match."""
+    from . import case_search, criteria
+
+    words, filters = criteria.resolve_dnr_query(text, criteria.SearchFilters())
+    parsed = language.parse_query(words)
+    tsquery = request_tsquery(parsed)
+    pairs = phrase_pairs(parsed)
+    if find_matches(tsquery, filters, limit=1, pairs=pairs):
         return True
-    return bool(case_search.count_matches(query=text, filters=filters, limit=0))
+    return bool(case_search.count_matches(query=text, filters=criteria.SearchFilters(), limit=0))
