@@ -9,7 +9,7 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from cases.models import Board, Case
+from cases.models import Board, Case, SearchWord
 from cases.search import case_search, criteria, document_search, estimates, language, suggest
 from cases.services import indexing
 from tests.factories import CaseFactory, DocumentFactory
@@ -296,6 +296,67 @@ def test_suggestion_never_reveals_a_protected_title_word(hv):
 
     assert (results.total, results.case_total, results.suggestion) == (0, 0, None)
     assert suggest.candidates("trollkarlem")[0] == "trollkarlen"  # a real word, but secret
+
+
+def test_vocabulary_rules_out_only_words_no_public_search_finds(hv):
+    # the suggestion asks the vocabulary first: it must never rule out a word with hits
+    document("Skrivelse", "Bygglovet för förskolan vid Gungvägen.")
+    document("Beslut", "Dronare over parken.", text_source="ocr")
+    case("Gungbrädor vid Vinstagårdsskolan", board=hv)  # a case title only
+    document("Utredning", "Trollkarlen bor här.", confidential=True, osl_reference="26 kap. 1 §")
+    words = [
+        "bygglov",  # the search matches it as a prefix of "bygglovet"
+        "bygglovet",
+        "drönare",  # in an OCR'd text only, as "dronare"
+        "dronare",
+        "gungbrädor",
+        "trollkarlen",  # only in a confidential handling
+        "elefant",
+        "och",  # a stop word finds nothing
+    ]
+
+    present = suggest.words_in_vocabulary(words)
+    found = {word for word in words if suggest.has_hits(word)}
+
+    assert found == {"bygglov", "bygglovet", "drönare", "dronare", "gungbrädor"}
+    assert present == found
+
+
+def test_candidates_the_vocabulary_lacks_cost_no_search(hv, django_assert_num_queries):
+    case("Medborgarförslag om drönare", board=hv)
+    hits = suggest.Hits()
+
+    with django_assert_num_queries(1):
+        hits.look_up(["drönare", "dränare", "elefant", "gungbräda", "polis myndigheten"])
+        ruled_out = [hits.found(word) for word in ("dränare", "elefant", "gungbräda")]
+
+    assert ruled_out == [False, False, False]
+    assert (hits.found("drönare"), hits.found("polis myndigheten")) == (True, False)
+
+
+def test_suggestion_never_from_the_vocabulary_alone(hv):
+    # were the vocabulary ever to hold a secret handling's word, the search still decides
+    document(
+        "Utredning", "Trollkarlen bor på Gungvägen.", confidential=True, osl_reference="26 kap. 1 §"
+    )
+    SearchWord.objects.create(word="trollkarl", documents=1)
+
+    results = document_search.search_documents(
+        query="trollkarlem", filters=criteria.SearchFilters()
+    )
+
+    assert suggest.words_in_vocabulary(["trollkarlen"]) == {"trollkarlen"}
+    assert (results.total, results.case_total, results.suggestion) == (0, 0, None)
+
+
+def test_compound_part_shown_in_the_public_form_not_a_protected_title_one(hv):
+    document("Skrivelse", "Vi vill bygga en lekplats.")
+    secret = CaseFactory(
+        title="Byggde byggde byggde", title_protected=True, public_title="Anmälan", board=hv
+    )
+    document("Anmälan", "Han byggde och byggde och byggde.", case=secret)
+
+    assert suggest.surface_form("bygg") == "bygga"
 
 
 def test_suggestion_shown_on_the_page(client, hv):
