@@ -107,7 +107,12 @@ def candidates(word: str) -> list[str]:
             ranked.setdefault(restored, (0, substitutions, -spelling._frequency(restored)))
     near = (_edits(word) & words) - {word}
     if not near and len(word) <= MAX_TWO_EDIT_LENGTH:
-        near = ({two for one in _edits(word) for two in _edits(one)} & words) - {word}
+        # word by word: the set of every spelling two edits away is 230,000 strings for a
+        # word of seven letters (bygglov 174 -> 112 ms at load 9)
+        near = set()
+        for one in _edits(word):
+            near |= _edits(one) & words
+        near -= {word}
         distance = 2
     else:
         distance = 1
