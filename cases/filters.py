@@ -25,6 +25,21 @@ def parse_page(value: str | None) -> int:
     return page_field().clean(value) or 1
 
 
+YEAR_ERROR = "Året ska skrivas med fyra siffror, till exempel 2019."
+
+
+def parse_year(value: str | None) -> int | None:
+    """A year from a query parameter (``ar`` on a board page): None when absent,
+    ``ValidationError`` with a Swedish message when it is not a year."""
+    field = forms.IntegerField(
+        min_value=1900,
+        max_value=2100,
+        required=False,
+        error_messages={key: YEAR_ERROR for key in ("invalid", "min_value", "max_value")},
+    )
+    return field.clean(value)
+
+
 # Dates as text in the Swedish ISO form: a browser's date picker shows its own locale's
 # hint (mm/dd/yyyy), so the field says the format itself and the server checks it.
 DATE_FORMAT = "%Y-%m-%d"

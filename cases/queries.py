@@ -11,7 +11,8 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Prefetch, Q
+from django.db.models import Count, Prefetch, Q
+from django.db.models.functions import ExtractYear
 from django.utils import timezone
 
 from . import dnr as dnrlib
@@ -320,17 +321,44 @@ BOARD_PAGE_SIZE = 50
 class BoardPage:
     board: Board
     cases: Page
+    meeting_years: list[tuple[int, int]]  # (year, meetings that year), the newest first
+    year: int | None  # the year whose meetings are listed
     meetings: list[Meeting]
 
 
-def board_page(board: Board, *, page: int = 1) -> BoardPage:
+def board_page(board: Board, *, page: int = 1, year: int | None = None) -> BoardPage:
     """All of a board's cases, a page at a time (a page past the end shows the last page, as
-    the search does), and all its meetings, the newest first. Makulerade cases are listed
-    too: a number once registered stays in the register, marked as makulerat."""
+    the search does), and its meetings a year at a time, the newest first: ``year``, or the
+    newest year with meetings (a board of twenty years has thousands of meetings; listing
+    them all made the page 340 kB and 400 ms at the 1M bench corpus). Every year with
+    meetings is named with its count, so every meeting is two links away. Makulerade cases
+    are listed too: a number once registered stays in the register, marked as makulerat."""
     cases = board.cases.order_by("-registered_on", "-dnr_year", "-dnr_number", "-pk")
     paginator = Paginator(cases, BOARD_PAGE_SIZE)
-    meetings = list(board.meetings.order_by("-date"))
-    return BoardPage(board=board, cases=paginator.get_page(page), meetings=meetings)
+    years = list(
+        board.meetings.annotate(year=ExtractYear("date"))
+        .values_list("year")
+        .annotate(count=Count("pk"))
+        .order_by("-year")
+    )
+    if year is None and years:
+        year = years[0][0]
+    meetings = []
+    if year is not None:
+        meetings = list(
+            board.meetings.filter(
+                date__gte=datetime.date(year, 1, 1), date__lt=datetime.date(year + 1, 1, 1)
+            )
+            .only("pk", "board", "date")
+            .order_by("-date")
+        )
+    return BoardPage(
+        board=board,
+        cases=paginator.get_page(page),
+        meeting_years=years,
+        year=year,
+        meetings=meetings,
+    )
 
 
 @dataclass

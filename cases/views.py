@@ -15,7 +15,7 @@ from . import calendars, exports, feeds, queries
 from .access import queries as access_queries
 from .access import stats as access_stats
 from .access import views as access_views
-from .filters import parse_page, parse_search
+from .filters import parse_page, parse_search, parse_year
 from .models import Attachment, Board, Meeting
 from .search import case_search, criteria, document_search
 
@@ -320,9 +320,10 @@ def board_detail(request, slug: str):
     board = get_object_or_404(Board.objects.select_related("successor"), slug=slug)
     try:
         page_number = parse_page(request.GET.get("sida"))
+        year = parse_year(request.GET.get("ar"))
     except ValidationError as error:
         return _bad_request(request, " ".join(error.messages))
-    page = queries.board_page(board, page=page_number)
+    page = queries.board_page(board, page=page_number, year=year)
     months = access_stats.board_statistics(board)
     return render(
         request,
@@ -331,6 +332,11 @@ def board_detail(request, slug: str):
             "board": board,
             "cases": page.cases,
             "meetings": page.meetings,
+            "meeting_years": page.meeting_years,
+            "meeting_year": page.year,
+            # the year chosen stays when the cases are paged, the page when a year is chosen
+            "year_query": f"&ar={year}" if year else "",
+            "page_query": f"&sida={page_number}" if page_number > 1 else "",
             "access_months": months,
             "access_bars": access_stats.chart_bars(months),
         },

@@ -73,13 +73,69 @@ def test_board_page_links_a_search_of_the_board(client, hv):
     assert client.get("/sok/?namnd=hasselby-vallingby").status_code == 200
 
 
-def test_board_page_lists_every_meeting(client, hv):
-    for day in range(1, 61):
-        Meeting.objects.create(board=hv, date=datetime.date(2019, 1, 1) + datetime.timedelta(day))
+def meeting_links(html: str) -> list[str]:
+    return re.findall(r'href="(/namnd/hasselby-vallingby/sammantrade/[^"]+)"', html)
+
+
+def test_board_page_lists_the_newest_years_meetings_and_names_every_year(client, hv):
+    for day in range(0, 60, 2):
+        Meeting.objects.create(board=hv, date=datetime.date(2019, 3, 1) + datetime.timedelta(day))
+    Meeting.objects.create(board=hv, date=datetime.date(2020, 2, 1))
+    Meeting.objects.create(board=hv, date=datetime.date(2020, 9, 1))
 
     html = client.get(HV_PAGE).content.decode()
 
-    assert len(re.findall(r'href="/namnd/hasselby-vallingby/sammantrade/', html)) == 60
+    assert meeting_links(html) == [
+        "/namnd/hasselby-vallingby/sammantrade/2020-09-01/",
+        "/namnd/hasselby-vallingby/sammantrade/2020-02-01/",
+    ]
+    assert '<a href="?ar=2020#board-meetings" aria-current="page">2020</a> (2)' in html
+    assert '<a href="?ar=2019#board-meetings">2019</a> (30)' in html
+
+
+def test_board_page_reaches_every_meeting_through_its_year(client, hv):
+    days = [datetime.date(2017, 5, 4), datetime.date(2019, 1, 1), datetime.date(2019, 12, 31)]
+    days += [datetime.date(2019, 3, 1) + datetime.timedelta(n) for n in range(40)]
+    for day in days:
+        Meeting.objects.create(board=hv, date=day)
+    html = client.get(HV_PAGE).content.decode()
+
+    years = re.findall(r'href="\?ar=(\d{4})#board-meetings"', html)
+    reached = set()
+    for year in years:
+        reached |= set(meeting_links(client.get(HV_PAGE, {"ar": year}).content.decode()))
+
+    assert years == ["2019", "2017"]
+    assert reached == {f"/namnd/hasselby-vallingby/sammantrade/{day.isoformat()}/" for day in days}
+
+
+def test_board_page_year_without_meetings_says_so(client, hv):
+    Meeting.objects.create(board=hv, date=datetime.date(2019, 8, 29))
+
+    response = client.get(HV_PAGE, {"ar": "2005"})
+
+    assert response.status_code == 200
+    assert "Inga sammanträden år 2005 finns i registret." in response.content.decode()
+    assert meeting_links(response.content.decode()) == []
+
+
+@pytest.mark.parametrize("value", ["19", "tjugo", "2019-08", "99999", "1899"])
+def test_board_page_bad_year_is_400_in_swedish(client, hv, value):
+    response = client.get(HV_PAGE, {"ar": value})
+
+    assert response.status_code == 400
+    assert "Året ska skrivas med fyra siffror, till exempel 2019." in response.content.decode()
+
+
+def test_board_page_keeps_the_year_when_paging_the_cases(client, hv):
+    for _ in range(BOARD_PAGE_SIZE + 1):
+        CaseFactory(board=hv)
+    Meeting.objects.create(board=hv, date=datetime.date(2019, 8, 29))
+
+    html = client.get(HV_PAGE, {"ar": "2019", "sida": "2"}).content.decode()
+
+    assert '<a href="?sida=1&amp;ar=2019" rel="prev">' in html
+    assert '<a href="?ar=2019&amp;sida=2#board-meetings" aria-current="page">2019</a>' in html
 
 
 @pytest.mark.parametrize("count", [1, 3])
@@ -88,11 +144,12 @@ def test_board_page_query_count(client, hv, django_assert_num_queries, count):
         CaseFactory(board=hv)
         Meeting.objects.create(board=hv, date=datetime.date(2019, 8, 1 + n))
 
-    # board, case count, page of cases, meetings, access statistics
-    with django_assert_num_queries(5):
+    # board, case count, page of cases, meeting years, the year's meetings, access statistics
+    with django_assert_num_queries(6):
         response = client.get(HV_PAGE)
 
     assert len(case_links(response.content.decode())) == count
+    assert len(meeting_links(response.content.decode())) == count
 
 
 def meeting(board, **dates):
