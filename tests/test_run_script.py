@@ -2,15 +2,12 @@
 started, the embedded PostgreSQL included, and leaves alone a server it did not start."""
 
 import os
-import shutil
 import signal
 import socket
 import subprocess
 import sys
-import tempfile
 import time
 import urllib.request
-from pathlib import Path
 
 import psutil
 import pytest
@@ -20,17 +17,12 @@ from portal.embedded_postgres.server import server_running, stop_running_server
 
 
 @pytest.fixture(scope="module")
-def data_dir():
+def data_dir(tmp_path_factory):
     """One data folder for the module: the first run migrates and loads the demo data, the
-    later ones start on it. Not under pytest's base folder: as root the server runs as the
-    user embedded_postgres, which needs to traverse the folders above its data, and every
-    pytest session that starts sets /tmp/pytest-of-root back to 0700."""
-    parent = Path(tempfile.mkdtemp(prefix="namndportalen-run-"))
-    parent.chmod(0o755)
-    folder = parent / "pgdata"
+    later ones start on it."""
+    folder = tmp_path_factory.mktemp("run") / "pgdata"
     yield folder
     stop_running_server(folder)
-    shutil.rmtree(parent, ignore_errors=True)
 
 
 def _free_port() -> int:
