@@ -35,7 +35,7 @@ from .register import (
     CaseStatusChange,
     DnrSeries,
 )
-from .search_index import CaseSearchEntry, SearchEntry, SearchWord
+from .search_index import CaseSearchEntry, SearchCount, SearchEntry, SearchWord
 
 __all__ = [
     "PROTECTED_TITLE",
@@ -67,6 +67,7 @@ __all__ = [
     "ReferenceStatus",
     "Reference",
     "SearchEntry",
+    "SearchCount",
     "CaseSearchEntry",
     "SearchWord",
     "BoardMembership",

@@ -14,7 +14,7 @@ from django.db.models.expressions import RawSQL
 from portal.db_router import read_connection as connection
 
 from ..models import Board, Case, CaseStatus, Document, DocumentKind, SearchEntry
-from . import estimates, language, snippets
+from . import counts, estimates, language, snippets
 from .candidates import (
     Candidate,
     by_rank,
@@ -30,15 +30,21 @@ from .statements import date_order, gin_statement, match_condition, where_sql
 PAGE_SIZE = 20
 
 
-# Counts and facet counts are exact up to this many hits: the newest EXACT_LIMIT + 1 matches
-# are read (touching every hit of a common word is what costs: bench/search.py, README).
-# Beyond it the total is an estimate that says so ("cirka 54 000").
-EXACT_LIMIT = 300
+# The newest this many matches are read for every search: they are the first pages, relevance
+# ranks them (ts_rank reads each one's vectors: ranking every match of a common word would read
+# thousands of vectors, README) and they give the facet counts when there are more than
+# counts.EXACT_LIMIT matches. Below CANDIDATES + 1 matches they are also the exact counts.
+CANDIDATES = 300
 
 
-# Relevance ranks the newest this many matches (ts_rank reads each one's vectors); the older
-# ones follow them newest first.
-RANKED = 300
+# Relevance ranks the newest this many matches; the older ones follow them newest first.
+RANKED = CANDIDATES
+
+
+# Counts and facet counts are exact up to this many matches (cases/search/counts.py); beyond
+# it the total is an estimate that says so ("cirka 54 000") and the pages show the first
+# EXACT_LIMIT hits.
+EXACT_LIMIT = counts.EXACT_LIMIT
 
 
 @dataclass
@@ -61,6 +67,9 @@ class SearchResults:
     suggestion: str | None = None
     # beyond EXACT_LIMIT: how many match in all, estimated from the date statistics
     total_estimate: int | None = None
+    # the facets counted over the newest CANDIDATES matches (their set is beyond EXACT_LIMIT)
+    partial_facets: list[str] = field(default_factory=list)
+    newest_counted: int = 0  # how many newest matches the partial facets count
     # Cases whose own title matches (case_hits): the best CASE_HITS, of case_total
     case_hits: list[Case] = field(default_factory=list)
     case_total: int = 0
@@ -150,36 +159,40 @@ def search_documents(
     """Public full-text search over documents (and their case and attachments).
 
     Only ``public`` entries are ever read, so results, counts, facets, snippets and
-    suggestions follow the same visibility rule. The list, the total and the facets (exact
-    up to EXACT_LIMIT) come from one candidate set, the newest EXACT_LIMIT + 1 matches; a
-    facet whose own filter is active is counted over the candidates without that filter.
-    Relevance order ranks the newest RANKED of them, the others follow newest first.
+    suggestions follow the same visibility rule. The newest CANDIDATES + 1 matches are
+    read first: when they are all, they are the list, the total and the facets. Otherwise
+    the total and the facets are counted (exact up to EXACT_LIMIT, counts.py); beyond it the
+    total is an estimate and the facets count the newest CANDIDATES. A facet whose own
+    filter is active is counted without that filter. Relevance order ranks the newest
+    RANKED matches, the others follow newest first.
     """
     words, filters = resolve_dnr_query(query, filters)
     parsed = language.parse_query(words)
     tsquery = request_tsquery(parsed)
     pairs = phrase_pairs(parsed)
-    relevance = sort == SORT_RELEVANCE and bool(parsed)
-    newest = find_matches(tsquery, filters, limit=EXACT_LIMIT + 1, pairs=pairs)
-    total, capped = min(len(newest), EXACT_LIMIT), len(newest) > EXACT_LIMIT
+    newest = find_matches(tsquery, filters, limit=CANDIDATES + 1, pairs=pairs)
+    counted = None
+    if len(newest) > min(CANDIDATES, EXACT_LIMIT):
+        counted = counts.count_matches(tsquery, filters, pairs=pairs, limit=EXACT_LIMIT)
+    capped = counted is not None and counted.more
+    total = counted.total if counted is not None else len(newest)
     estimate = None
     if capped:
-        estimate = estimates.estimate_total(len(newest), newest[-1].date, table="cases_searchentry")
-    newest = newest[:EXACT_LIMIT]
+        estimate = counted.estimate or estimates.estimate_total(
+            len(newest), newest[-1].date, table="cases_searchentry"
+        )
+        # an estimate at or below the limit says nothing the count did not: "fler än 10 000"
+        if estimate and estimates.round_estimate(estimate) > EXACT_LIMIT:
+            estimate = estimates.round_estimate(estimate)
+        else:
+            estimate = None
+    newest = newest[: min(CANDIDATES, EXACT_LIMIT)]
     pages = max(1, -(-total // PAGE_SIZE))
     page = min(max(page, 1), pages)
     offset = (page - 1) * PAGE_SIZE
+    page_ids = _ordered_ids(tsquery, filters, newest, sort, offset, pairs=pairs, total=total)
 
-    if relevance:
-        ordered = by_rank(with_ranks(tsquery, newest[:RANKED])) + newest[RANKED:]
-    elif sort == SORT_OLDEST and capped:
-        ordered = find_matches(tsquery, filters, limit=offset + PAGE_SIZE, oldest=True, pairs=pairs)
-    elif sort == SORT_OLDEST:
-        ordered = newest[::-1]
-    else:
-        ordered = newest
-    page_ids = [c.pk for c in ordered[offset : offset + PAGE_SIZE]]
-
+    facets, partial = _facets(newest, counted, tsquery, filters, pairs)
     results = SearchResults(
         query=query,
         hits=_page_hits(page_ids, tsquery, filters),
@@ -187,8 +200,10 @@ def search_documents(
         total_capped=capped,
         page=page,
         pages=pages,
-        facets=_facets(newest, tsquery, filters, pairs),
+        facets=facets,
         total_estimate=estimate,
+        partial_facets=partial,
+        newest_counted=len(newest) if partial else 0,
     )
     if parsed:
         results.case_hits, results.case_total, results.case_total_capped = case_hits(
@@ -197,12 +212,34 @@ def search_documents(
     if total == 0 and not results.case_hits:
         if filters.active:
             unfiltered = find_matches(
-                tsquery, filters.without_user_filters(), limit=EXACT_LIMIT, pairs=pairs
+                tsquery, filters.without_user_filters(), limit=CANDIDATES, pairs=pairs
             )
             results.unfiltered_total = len(unfiltered)
         if not results.unfiltered_total:
             results.suggestion = suggest_spelling(parsed)
     return results
+
+
+def _ordered_ids(
+    tsquery, filters, newest: list[Candidate], sort: str, offset: int, *, pairs, total: int
+) -> list[int]:
+    """The ids of one page in the page's order: relevance ranks the newest RANKED matches
+    and the older ones follow newest first; the other sorts are date order. A page beyond
+    the newest CANDIDATES reads the matches up to its end in date order."""
+    end = min(offset + PAGE_SIZE, total)
+    if sort == SORT_OLDEST:
+        if total <= CANDIDATES:
+            ordered = newest[::-1]
+        else:
+            ordered = find_matches(tsquery, filters, limit=end, oldest=True, pairs=pairs)
+        return [c.pk for c in ordered[offset:end]]
+    ordered = newest
+    if sort == SORT_RELEVANCE and tsquery:
+        ordered = by_rank(with_ranks(tsquery, newest[:RANKED])) + newest[RANKED:]
+    if end > len(ordered) and total > len(ordered):
+        deeper = find_matches(tsquery, filters, limit=end, pairs=pairs)
+        ordered = ordered + deeper[len(ordered) :]
+    return [c.pk for c in ordered[offset:end]]
 
 
 FEED_SIZE = 50
@@ -248,21 +285,40 @@ def _page_hits(
 
 
 def _facets(
-    newest: list[Candidate], tsquery: language.TsQuery, filters: SearchFilters, pairs
-) -> dict:
-    """Board, kind and status counts over the candidates; a facet whose own filter is
-    active is counted over the candidates without that filter."""
+    newest: list[Candidate],
+    counted: counts.MatchCounts | None,
+    tsquery: language.TsQuery,
+    filters: SearchFilters,
+    pairs,
+) -> tuple[dict, list[str]]:
+    """Board, kind and status counts, and the names of the facets counted over the newest
+    CANDIDATES matches only (their set has more than EXACT_LIMIT). A facet whose own filter
+    is active is counted without that filter."""
+    partial = []
 
-    def facet_set(field_name: str) -> list[Candidate]:
+    def facet_counts(field_name: str) -> dict:
         if getattr(filters, field_name):
-            return find_matches(tsquery, filters, limit=EXACT_LIMIT, skip=field_name, pairs=pairs)
-        return newest
+            own = counts.count_matches(
+                tsquery, filters, pairs=pairs, skip=field_name, limit=EXACT_LIMIT
+            )
+            if not own.more:
+                return own.by(field_name)
+            partial.append(field_name)
+            some = find_matches(tsquery, filters, limit=CANDIDATES, skip=field_name, pairs=pairs)
+            return _facet_counts(some, field_name)
+        if counted is None:
+            return _facet_counts(newest, field_name)
+        if not counted.more:
+            return counted.by(field_name)
+        partial.append(field_name)
+        return _facet_counts(newest, field_name)
 
-    return {
-        "board": _board_facet(facet_set("board"), filters),
-        "kind": _choice_facet(facet_set("kind"), "kind", DocumentKind, filters.kind),
-        "status": _choice_facet(facet_set("status"), "status", CaseStatus, filters.status),
+    facets = {
+        "board": _board_facet(facet_counts("board"), filters),
+        "kind": _choice_facet(facet_counts("kind"), DocumentKind, filters.kind),
+        "status": _choice_facet(facet_counts("status"), CaseStatus, filters.status),
     }
+    return facets, partial
 
 
 CASE_HITS = 5
@@ -296,24 +352,22 @@ def _facet_counts(candidates: list[Candidate], field_name: str) -> dict:
     return counts
 
 
-def _board_facet(candidates: list[Candidate], filters: SearchFilters) -> list[FacetValue]:
-    counts = _facet_counts(candidates, "board")
-    if not counts:
+def _board_facet(counts_by_board: dict, filters: SearchFilters) -> list[FacetValue]:
+    if not counts_by_board:
         return []
-    boards = Board.objects.filter(pk__in=list(counts)).order_by("name")
+    boards = Board.objects.filter(pk__in=list(counts_by_board)).order_by("name")
     selected = filters.board.pk if filters.board else None
     return [
-        FacetValue(slug, short_name, counts[pk], pk == selected)
+        FacetValue(slug, short_name, counts_by_board[pk], pk == selected)
         for pk, slug, short_name in boards.values_list("pk", "slug", "short_name")
     ]
 
 
-def _choice_facet(candidates: list[Candidate], field_name, choices, selected: str):
-    counts = _facet_counts(candidates, field_name)
+def _choice_facet(counts_by_value: dict, choices, selected: str) -> list[FacetValue]:
     return [
-        FacetValue(value, label, counts[value], value == selected)
+        FacetValue(value, label, counts_by_value[value], value == selected)
         for value, label in choices.choices
-        if counts.get(value)
+        if counts_by_value.get(value)
     ]
 
 

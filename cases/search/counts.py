@@ -1,0 +1,250 @@
+"""Exact counts of a document search up to EXACT_LIMIT matches, by board, kind and case
+status (the facets), and a proof when there are more.
+
+Counting reads every match: one GIN index entry and one row of the search table each (the
+row holds the visibility rule and the facet columns). Up to EXACT_LIMIT + 1 matches are
+read; a statement that finds more than EXACT_LIMIT says so and no more.
+
+A common word would still cost its EXACT_LIMIT + 1 rows (the word "förvaltningen" is in two
+of three documents of the bench corpus). Before counting, a random sample of the entries
+tests whether the matches are provably more than EXACT_LIMIT: SAMPLE_SIZE document ids drawn
+uniformly, without replacement, from 1 to the largest id, each tested with the search's own
+visibility rule, filters and match condition (the same test a brute-force count makes).
+If at most EXACT_LIMIT of the max_id slots matched, the number of matching draws would
+exceed ``needed_hits`` with a probability below ERROR_BOUND (Hoeffding's bound for the
+hypergeometric tail: exp(-n * KL(k/n || p))). So when that many draws match, the result has
+more than EXACT_LIMIT matches, with that certainty, at the cost of SAMPLE_SIZE index lookups.
+Results of up to EXACT_LIMIT are never declared larger unless that improbable event
+happens, and a result declared larger is only ever shown as an estimate ("cirka 54 000").
+
+Measured with bench/search.py and bench/check_counts.py (README, "Antal träffar").
+"""
+
+import functools
+import hashlib
+import math
+import random
+from dataclasses import dataclass, field
+
+from django.db import transaction
+
+from portal.db_router import read_connection as connection
+
+from . import language
+from .criteria import SearchFilters
+from .statements import (
+    WALK_COST_RATIO,
+    match_condition,
+    relaxed_condition,
+    where_sql,
+)
+
+EXACT_LIMIT = 10_000
+
+
+SAMPLE_SIZE = 500
+
+
+ERROR_BOUND = 1e-9
+
+
+# The sample's estimate is given when this many draws matched (a relative error of about
+# 1/sqrt(hits): 20 %); with fewer the caller falls back on the date statistics.
+MIN_ESTIMATE_HITS = 25
+
+
+@dataclass(frozen=True)
+class MatchCounts:
+    """How many public entries match: ``total`` exact unless ``more`` (then more than the
+    limit, and ``groups`` is empty). ``groups``: (board_id, kind, status) -> count."""
+
+    total: int
+    more: bool
+    groups: dict[tuple[int, str, str], int] = field(default_factory=dict)
+    # from the sample: the share of drawn ids that matched times the largest id, when sampled
+    estimate: int | None = None
+
+    def by(self, field_name: str) -> dict:
+        """The counts by one facet column ("board", "kind" or "status")."""
+        column = {"board": 0, "kind": 1, "status": 2}[field_name]
+        counts: dict = {}
+        for key, n in self.groups.items():
+            counts[key[column]] = counts.get(key[column], 0) + n
+        return counts
+
+
+def count_matches(
+    tsquery: language.TsQuery,
+    filters: SearchFilters,
+    *,
+    pairs: tuple[list[str], list[str]] | None = None,
+    skip: str = "",
+    limit: int | None = None,
+) -> MatchCounts:
+    """The public matches of ``tsquery`` passing ``filters`` (without the filter named by
+    ``skip``), counted exactly by facet up to ``limit`` (default EXACT_LIMIT)."""
+    limit = EXACT_LIMIT if limit is None else limit
+    where, params = where_sql(filters, skip=skip)
+    sample = sample_matches(tsquery, where, params, limit=limit, pairs=pairs)
+    if sample and sample.proves_more:
+        return MatchCounts(limit, True, estimate=sample.estimate)
+    indexed = False
+    if not tsquery:
+        source = f"SELECT board_id, kind, status FROM cases_searchcount WHERE {where}"
+        source_params = params
+    elif sample and sample.walk_cheaper:
+        source, source_params = _walk_source(tsquery, where, params)
+    else:
+        source, source_params = _gin_source(tsquery, where, params, pairs)
+        indexed = True
+    groups = _grouped_counts(source, [*source_params, limit + 1], indexed=indexed)
+    total = sum(groups.values())
+    if total > limit:
+        return MatchCounts(limit, True, estimate=sample.estimate if sample else None)
+    return MatchCounts(total, False, groups)
+
+
+def _grouped_counts(source: str, params: list, *, indexed: bool) -> dict:
+    """(board_id, kind, status) -> count of the rows of ``source`` (which ends in a LIMIT
+    parameter). ``indexed``: the source's vector conditions are to be read through their
+    GIN indexes. PostgreSQL estimates a tsquery at a fixed share of the table and would
+    often test every vector in a sequential scan instead; the plan is fixed by the
+    statement's shape (the sample chose it), so the scan is ruled out for this statement.
+    """
+    sql = (
+        f"SELECT board_id, kind, status, count(*) FROM ({source} LIMIT %s) m "
+        "GROUP BY board_id, kind, status"
+    )
+    with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
+        # Parallel workers cost more to start than they save here, and take the other core
+        # from the next request: "förslag till beslut", 7,520 matches, 26 -> 7 ms.
+        cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
+        if indexed:
+            cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(sql, params)
+        return {(board, kind, status): n for board, kind, status, n in cursor.fetchall()}
+
+
+def _walk_source(tsquery: language.TsQuery, where: str, params: list) -> tuple[str, list]:
+    """Every entry passing ``where`` (the planner picks the filter's index or a scan), its
+    vectors tested. coalesce() keeps the vector indexes out of the plan."""
+    match_sql, match_params = match_condition(tsquery)
+    sql = (
+        f"SELECT board_id, kind, status FROM cases_searchentry "
+        f"WHERE {where} AND coalesce({match_sql}, false)"
+    )
+    return sql, [*params, *match_params]
+
+
+def _gin_source(tsquery: language.TsQuery, where: str, params: list, pairs) -> tuple[str, list]:
+    """The matches through the vector indexes, in no order (a LIMIT stops the heap scan).
+    A query of only words, alternatives and exclusions is answered by the count table's
+    indexes exactly, one narrow row read per match (models.SearchCount). A phrase needs its
+    positions, tested in the search table's vectors of the entries the word-pair index
+    (migration 0012) or the relaxed query finds; a phrase of two words is exactly its pair."""
+    if pairs or _has_phrase(tsquery):
+        if pairs:
+            found = (
+                "(cases_phrase_pairs(clean_vector, ocr_vector) @> %s::text[] "
+                "OR cases_phrase_pairs(clean_vector, ocr_vector) @> %s::text[])"
+            )
+            found_params = list(pairs)
+        else:
+            found, found_params = relaxed_condition(tsquery)
+        sql = f"SELECT board_id, kind, status FROM cases_searchentry WHERE {where} AND {found}"
+        params = [*params, *found_params]
+        if not (pairs and exact_pairs(tsquery, pairs)):
+            # the vectors are in the row (migration 0011): tested where they are read
+            match_sql, match_params = match_condition(tsquery)
+            sql = f"{sql} AND coalesce({match_sql}, false)"
+            params = [*params, *match_params]
+        return sql, params
+    match_sql, match_params = match_condition(tsquery)
+    sql = f"SELECT board_id, kind, status FROM cases_searchcount WHERE {where} AND {match_sql}"
+    return sql, [*params, *match_params]
+
+
+def _has_phrase(tsquery: language.TsQuery) -> bool:
+    return any(term.phrase for clause in tsquery.parsed.clauses for term in clause)
+
+
+def exact_pairs(tsquery: language.TsQuery, pairs: tuple[list[str], list[str]]) -> bool:
+    """Whether containing the phrase pairs is the same as matching: one phrase of two words
+    (one pair on each side, ``c1 a b`` or ``c2 a b`` across a stop word), nothing else."""
+    clauses = tsquery.parsed.clauses
+    if len(clauses) != 1 or len(clauses[0]) != 1:
+        return False
+    term = clauses[0][0]
+    return term.phrase and not term.negated and len(pairs[0]) == 1 and len(pairs[1]) == 1
+
+
+@functools.lru_cache(maxsize=256)
+def needed_hits(draws: int, slots: int, limit: int) -> int | None:
+    """The fewest matching draws (of ``draws`` from ``slots``) that prove more than
+    ``limit`` matches with an error below ERROR_BOUND; None when no number of draws can."""
+    share = limit / slots
+    if share >= 1:
+        return None
+    for hits in range(math.floor(draws * share) + 1, draws + 1):
+        if math.exp(-draws * _divergence(hits / draws, share)) < ERROR_BOUND:
+            return hits
+    return None
+
+
+def _divergence(q: float, p: float) -> float:
+    """Kullback-Leibler divergence of Bernoulli(q) from Bernoulli(p), 0 < p < 1."""
+    total = q * math.log(q / p)
+    if q < 1:
+        total += (1 - q) * math.log((1 - q) / (1 - p))
+    return total
+
+
+@dataclass(frozen=True)
+class Sample:
+    proves_more: bool
+    estimate: int | None
+    # reading every filtered entry and testing its vectors costs less than the index plan
+    walk_cheaper: bool
+
+
+def sample_matches(
+    tsquery: language.TsQuery, where: str, params: list, *, limit: int, pairs=None
+) -> Sample | None:
+    """A random sample of the search table's ids (see the module's docstring): whether it
+    proves more than ``limit`` public entries pass ``where`` and match ``tsquery``, the
+    estimate it gives, and which plan counts them for less: testing the vectors of every
+    entry passing ``where`` (WALK_COST_RATIO each), or reading every entry the vector
+    indexes give (1 each, plus WALK_COST_RATIO for a phrase's test of the vectors). None when
+    the table is too small for a proof.
+
+    The draw is pseudo-random, seeded by the statement: the same search shows the same
+    estimate on every reload, and different searches draw independently."""
+    test, test_params = match_condition(tsquery) if tsquery else ("true", [])
+    found, found_params = test, test_params  # what the indexes give (see _gin_source)
+    if tsquery and not pairs and _has_phrase(tsquery):
+        found, found_params = relaxed_condition(tsquery)
+    sql = (
+        f"SELECT count(*) FILTER (WHERE {where} AND coalesce({test}, false)), "
+        f"count(*) FILTER (WHERE {where}), count(*) FILTER (WHERE coalesce({found}, false)) "
+        "FROM cases_searchentry WHERE document_id = ANY(%s)"
+    )
+    sql_params = [*params, *test_params, *params, *found_params]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT max(document_id) FROM cases_searchentry")
+        slots = cursor.fetchone()[0] or 0
+        draws = min(SAMPLE_SIZE, slots)
+        needed = needed_hits(draws, slots, limit) if draws else None
+        if needed is None:
+            return None
+        seed = hashlib.sha256(repr((sql, sql_params, slots)).encode()).digest()
+        ids = random.Random(seed).sample(range(1, slots + 1), draws)
+        cursor.execute(sql, [*sql_params, ids])
+        hits, filtered, found_count = cursor.fetchone()
+    tested = 0
+    if tsquery and _has_phrase(tsquery) and not (pairs and exact_pairs(tsquery, pairs)):
+        tested = found_count * WALK_COST_RATIO
+    return Sample(
+        proves_more=hits >= needed,
+        estimate=round(hits * slots / draws) if hits >= MIN_ESTIMATE_HITS else None,
+        walk_cheaper=filtered * WALK_COST_RATIO < found_count + tested,
+    )
