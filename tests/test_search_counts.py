@@ -3,12 +3,13 @@ old 300 hits, the total and every facet count equal a brute-force SQL count over
 visibility rule and filters, and every hit is reachable by paging."""
 
 import datetime
+import math
 
 import pytest
 from django.db import connection
 
-from cases.models import Board, Case, DocumentKind
-from cases.search import criteria, document_search
+from cases.models import Board, Case, DocumentKind, SearchEntry
+from cases.search import candidates, counts, criteria, document_search, language, statements
 from cases.services import indexing
 from tests.factories import CaseFactory, DocumentFactory
 
@@ -20,9 +21,8 @@ STATUSES = [Case.Status.OPEN, Case.Status.DECIDED, Case.Status.CLOSED]
 def swings(db, monkeypatch):
     """480 documents with the word "gungställning" in 16 cases of two boards (three kinds,
     three statuses), of which some are hidden: confidential, unpublished, cancelled, or in
-    a cancelled case. 402 are public: counted with an exact limit of 500 (the search's is
-    300 after the 1M measurements, README), so a limit that stopped at 300 would fail."""
-    monkeypatch.setattr(document_search, "EXACT_LIMIT", 500)
+    a cancelled case. 402 are public: more than the newest 300 the search reads first
+    (document_search.CANDIDATES), so they must be counted."""
     hv = Board.objects.get(short_name="Hässelby-Vällingby")
     ks = Board.objects.get(short_name="Kommunstyrelsen")
     n = 0
@@ -45,7 +45,8 @@ def swings(db, monkeypatch):
                 case=case,
                 kind=KINDS[(c + d) % 3],
                 title=f"Handling {n}",
-                full_text=f"Ny gungställning på lekplatsen, handling {n}.",
+                full_text=f"Ny gungställning på lekplatsen, handling {n}."
+                + (" Ny sandlåda." if n % 4 == 0 else ""),
                 document_date=datetime.date(2020, 1, 1) + datetime.timedelta(days=n),
                 confidential=n % 23 == 0,
                 osl_reference="26 kap. 1 §" if n % 23 == 0 else "",
@@ -129,7 +130,9 @@ def test_filtered_counts_equal_a_brute_force_count(swings):
     assert facet_counts(results, "status") == tally(filtered, 3)
 
 
-@pytest.mark.parametrize("sort", [criteria.SORT_RELEVANCE, criteria.SORT_NEWEST])
+@pytest.mark.parametrize(
+    "sort", [criteria.SORT_RELEVANCE, criteria.SORT_NEWEST, criteria.SORT_OLDEST]
+)
 def test_every_hit_beyond_the_old_cap_is_reachable_by_paging(swings, sort):
     filters = criteria.SearchFilters()
     first = document_search.search_documents(query="gungställning", filters=filters, sort=sort)
@@ -146,3 +149,159 @@ def test_every_hit_beyond_the_old_cap_is_reachable_by_paging(swings, sort):
     assert sorted(seen) == sorted(row[0] for row in brute_force())
     exported = list(document_search.result_ids(query="gungställning", filters=filters, sort=sort))
     assert seen == exported  # the page order is the export's order
+
+
+def test_a_result_beyond_the_limit_is_capped_and_its_facets_say_what_they_count(
+    client, swings, monkeypatch
+):
+    monkeypatch.setattr(document_search, "EXACT_LIMIT", 50)
+
+    response = client.get("/sok/", {"q": "gungställning"})
+
+    results = response.context["results"]
+    assert (results.total, results.total_capped, results.pages) == (50, True, 3)
+    assert results.partial_facets == ["board", "kind", "status"]
+    assert sum(facet_counts(results, "kind").values()) == 50  # the newest 50
+    html = response.content.decode()
+    assert "Antalen avser de 50 nyaste träffarna" in html
+    last = client.get("/sok/", {"q": "gungställning", "sida": 3}).context["results"]
+    assert len(last.hits) == 10  # the pages show the first 50 hits
+
+
+def test_needed_hits_is_the_fewest_draws_that_prove_more():
+    needed = counts.needed_hits(500, 100_000, 10_000)
+
+    def bound(hits):
+        q, p = hits / 500, 0.1
+        return math.exp(-500 * (q * math.log(q / p) + (1 - q) * math.log((1 - q) / (1 - p))))
+
+    assert bound(needed) < counts.ERROR_BOUND <= bound(needed - 1)
+    assert 90 < needed < 110  # about twice the 50 expected at exactly 10,000 matches
+    assert counts.needed_hits(500, 9_000, 10_000) is None  # a small table: counted
+    assert counts.needed_hits(500, 10_000_000, 10_000) < 15
+
+
+def sample_everything(monkeypatch):
+    """Draw every id: the sample's hits are then the exact number of matches."""
+    monkeypatch.setattr(counts, "SAMPLE_SIZE", 10**9)
+
+    def not_counted(*args, **kwargs):
+        raise AssertionError("counted although the sample proved more")
+
+    return not_counted
+
+
+def request(text: str):
+    parsed = language.parse_query(text)
+    return candidates.request_tsquery(parsed), candidates.phrase_pairs(parsed)
+
+
+def test_a_sample_proves_more_than_the_limit_without_counting(swings, monkeypatch):
+    monkeypatch.setattr(counts, "_grouped_counts", sample_everything(monkeypatch))
+    tsquery, pairs = request("gungställning")
+
+    found = counts.count_matches(tsquery, criteria.SearchFilters(), pairs=pairs, limit=100)
+
+    assert (found.more, found.estimate) == (True, 402)
+
+
+def test_a_sample_never_declares_a_result_within_the_limit_larger(swings, monkeypatch):
+    sample_everything(monkeypatch)
+    tsquery, pairs = request("gungställning")
+
+    found = counts.count_matches(tsquery, criteria.SearchFilters(), pairs=pairs, limit=402)
+
+    assert (found.total, found.more) == (402, False)
+
+
+def brute_force_groups(tsquery, filters) -> dict:
+    """(board, kind, status) -> count: every public entry's vectors tested, no index."""
+    where, params = statements.where_sql(filters)
+    if tsquery:
+        match_sql, match_params = statements.match_condition(tsquery)
+        where, params = f"{where} AND coalesce({match_sql}, false)", [*params, *match_params]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT board_id, kind, status, count(*) FROM cases_searchentry WHERE {where} "
+            "GROUP BY 1, 2, 3",
+            params,
+        )
+        return {tuple(row[:3]): row[3] for row in cursor.fetchall()}
+
+
+@pytest.mark.parametrize("walk", [True, False], ids=["walk", "indexes"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "gungställning",  # a word: the count table's indexes
+        "gungställning or parkbänkar",
+        "gungställning -sandlåda",  # an exclusion, answered by the indexes
+        '"ny gungställning"',  # two words: the pair is the phrase
+        '"ny gungställning på lekplatsen"',  # pairs, then the positions tested
+        '"ny gungställning" lekplatsen',  # a phrase and a word: the relaxed query
+        "",  # only filters
+    ],
+)
+def test_both_plans_count_like_a_brute_force_count(swings, monkeypatch, walk, text):
+    hv, _ks = swings
+    monkeypatch.setattr(counts, "sample_matches", lambda *a, **k: counts.Sample(False, None, walk))
+    tsquery, pairs = request(text)
+    for filters in (criteria.SearchFilters(), criteria.SearchFilters(board=hv, kind=KINDS[0])):
+        found = counts.count_matches(tsquery, filters, pairs=pairs)
+
+        assert not found.more
+        assert found.groups == brute_force_groups(tsquery, filters)
+        assert found.total > 0
+
+
+def toast_bytes(table: str) -> int:
+    """The bytes of values moved out of ``table``'s rows into its TOAST table."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT reltoastrelid::regclass::text FROM pg_class WHERE oid = %s::regclass", [table]
+        )
+        toast = cursor.fetchone()[0]
+        cursor.execute(f"SELECT coalesce(sum(octet_length(chunk_data)), 0) FROM {toast}")
+        return cursor.fetchone()[0]
+
+
+def test_the_count_table_follows_the_search_table(db):
+    # a vector of about a kilobyte: a row under 2 kB, which PostgreSQL would leave whole
+    long_text = " ".join(f"ord{n} gungställning" for n in range(60))
+    document = DocumentFactory(title="Lång handling", full_text=long_text)
+    indexing.index_document(document=document)
+
+    def rows():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT c.public, c.kind, c.board_id, c.clean_vector = e.clean_vector, "
+                "pg_column_size(e.clean_vector) FROM cases_searchcount c "
+                "JOIN cases_searchentry e USING (document_id) WHERE document_id = %s",
+                [document.pk],
+            )
+            return cursor.fetchall()
+
+    [(public, kind, board_id, same_vector, vector_size)] = rows()
+    assert (public, kind, board_id, same_vector) == (
+        True,
+        document.kind,
+        document.case.board_id,
+        True,
+    )
+    # the vector stays in the search table's row and lies out of the count table's
+    assert 800 < vector_size < 1_500
+    assert toast_bytes("cases_searchentry") == 0
+    assert toast_bytes("cases_searchcount") >= vector_size - 4  # less the length word
+
+    document.confidential, document.osl_reference = True, "26 kap. 1 §"
+    document.save()
+    indexing.index_document(document=document)
+    assert rows()[0][0] is False  # an update is copied
+    assert toast_bytes("cases_searchcount") >= vector_size - 4  # and moved out again
+
+    SearchEntry.objects.filter(pk=document.pk).delete()  # documents are never deleted
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM cases_searchcount WHERE document_id = %s", [document.pk]
+        )
+        assert cursor.fetchone()[0] == 0

@@ -171,21 +171,8 @@ def search_documents(
     tsquery = request_tsquery(parsed)
     pairs = phrase_pairs(parsed)
     newest = find_matches(tsquery, filters, limit=CANDIDATES + 1, pairs=pairs)
-    counted = None
-    if len(newest) > min(CANDIDATES, EXACT_LIMIT):
-        counted = counts.count_matches(tsquery, filters, pairs=pairs, limit=EXACT_LIMIT)
+    counted, total, estimate = _count(tsquery, filters, newest, pairs)
     capped = counted is not None and counted.more
-    total = counted.total if counted is not None else len(newest)
-    estimate = None
-    if capped:
-        estimate = counted.estimate or estimates.estimate_total(
-            len(newest), newest[-1].date, table="cases_searchentry"
-        )
-        # an estimate at or below the limit says nothing the count did not: "fler än 10 000"
-        if estimate and estimates.round_estimate(estimate) > EXACT_LIMIT:
-            estimate = estimates.round_estimate(estimate)
-        else:
-            estimate = None
     newest = newest[: min(CANDIDATES, EXACT_LIMIT)]
     pages = max(1, -(-total // PAGE_SIZE))
     page = min(max(page, 1), pages)
@@ -218,6 +205,23 @@ def search_documents(
         if not results.unfiltered_total:
             results.suggestion = suggest_spelling(parsed)
     return results
+
+
+def _count(tsquery, filters: SearchFilters, newest: list[Candidate], pairs):
+    """The counts (None when the newest candidates are all the matches), the total (at most
+    EXACT_LIMIT) and, beyond EXACT_LIMIT, the estimate of all matches: the sample's, else
+    from the date statistics; None when it would say no more than "more than the limit"."""
+    if len(newest) <= min(CANDIDATES, EXACT_LIMIT):
+        return None, len(newest), None
+    counted = counts.count_matches(tsquery, filters, pairs=pairs, limit=EXACT_LIMIT)
+    if not counted.more:
+        return counted, counted.total, None
+    estimate = counted.estimate or estimates.estimate_total(
+        len(newest), newest[-1].date, table="cases_searchentry"
+    )
+    if estimate and estimates.round_estimate(estimate) > EXACT_LIMIT:
+        return counted, counted.total, estimates.round_estimate(estimate)
+    return counted, counted.total, None
 
 
 def _ordered_ids(
