@@ -60,7 +60,7 @@ def swings(db, monkeypatch):
     return hv, ks
 
 
-def brute_force(*, board=None, kind="") -> list[tuple[int, int, str, str]]:
+def brute_force(*, board=None, kind="", status="") -> list[tuple[int, int, str, str]]:
     """(id, board, kind, case status) of every public document with the word: plain SQL
     over the documents and their cases, not the search tables."""
     sql = (
@@ -76,6 +76,9 @@ def brute_force(*, board=None, kind="") -> list[tuple[int, int, str, str]]:
     if kind:
         sql += " AND d.kind = %s"
         params.append(kind)
+    if status:
+        sql += " AND c.status = %s"
+        params.append(status)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
@@ -128,6 +131,65 @@ def test_filtered_counts_equal_a_brute_force_count(swings):
     }
     assert facet_counts(results, "kind") == tally(brute_force(board=hv), 2)
     assert facet_counts(results, "status") == tally(filtered, 3)
+
+
+@pytest.mark.parametrize("chosen", [("board",), ("kind",), ("status",), ("board", "status")])
+def test_counts_within_chosen_filters_come_from_the_count_without_one(swings, monkeypatch, chosen):
+    """Beyond the newest candidates, the counts of a search with a chosen facet filter are
+    narrowed from the facet's own count (without that filter) when it is exact: one count
+    less, the same numbers as a brute-force count."""
+    hv, ks = swings
+    monkeypatch.setattr(document_search, "CANDIDATES", 40)
+    calls = []
+    count_matches = counts.count_matches
+
+    def recorded(*args, **kwargs):
+        calls.append(kwargs.get("skip", ""))
+        return count_matches(*args, **kwargs)
+
+    monkeypatch.setattr(counts, "count_matches", recorded)
+    values = {"board": hv, "kind": KINDS[1], "status": Case.Status.DECIDED}
+    chosen_values = {name: values[name] for name in chosen}
+
+    results = document_search.search_documents(
+        query="gungställning", filters=criteria.SearchFilters(**chosen_values)
+    )
+
+    filtered = brute_force(**chosen_values)
+    assert results.total == len(filtered) > 40
+    assert not results.total_capped and not results.partial_facets
+    assert sorted(calls) == sorted(chosen)  # the facets' own counts, no count of the total
+    slugs = {hv.pk: hv.slug, ks.pk: ks.slug}
+    for name, column in (("board", 1), ("kind", 2), ("status", 3)):
+        others = {key: value for key, value in chosen_values.items() if key != name}
+        expected = tally(brute_force(**others), column)
+        if name == "board":
+            expected = {slugs[pk]: n for pk, n in expected.items()}
+        assert facet_counts(results, name) == expected, name
+
+
+def test_counts_within_a_chosen_filter_are_counted_when_the_count_without_it_is_not_exact(
+    swings, monkeypatch
+):
+    hv, _ks = swings
+    monkeypatch.setattr(document_search, "CANDIDATES", 40)
+    monkeypatch.setattr(document_search, "EXACT_LIMIT", 300)  # all 402 would be more
+
+    results = document_search.search_documents(
+        query="gungställning", filters=criteria.SearchFilters(board=hv)
+    )
+
+    assert results.total == len(brute_force(board=hv)) > 40
+    assert not results.total_capped
+    assert results.partial_facets == ["board"]  # the board's own facet: the newest 40
+
+
+def test_narrowed_counts_need_exact_counts():
+    more = counts.MatchCounts(10_000, True)
+    with pytest.raises(ValueError):
+        more.narrowed("board", 1)
+    exact = counts.MatchCounts(5, False, {(1, "a", "x"): 2, (2, "a", "y"): 3})
+    assert exact.narrowed("status", "y") == counts.MatchCounts(3, False, {(2, "a", "y"): 3})
 
 
 @pytest.mark.parametrize(

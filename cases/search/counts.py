@@ -53,6 +53,10 @@ ERROR_BOUND = 1e-9
 MIN_ESTIMATE_HITS = 25
 
 
+# the facet columns' places in a group's key
+COLUMNS = {"board": 0, "kind": 1, "status": 2}
+
+
 @dataclass(frozen=True)
 class MatchCounts:
     """How many public entries match: ``total`` exact unless ``more`` (then more than the
@@ -66,11 +70,20 @@ class MatchCounts:
 
     def by(self, field_name: str) -> dict:
         """The counts by one facet column ("board", "kind" or "status")."""
-        column = {"board": 0, "kind": 1, "status": 2}[field_name]
+        column = COLUMNS[field_name]
         counts: dict = {}
         for key, n in self.groups.items():
             counts[key[column]] = counts.get(key[column], 0) + n
         return counts
+
+    def narrowed(self, field_name: str, value) -> "MatchCounts":
+        """The counts of the matches whose ``field_name`` is ``value``, from exact counts:
+        the counts of a search with that filter, when these were counted without it."""
+        if self.more:
+            raise ValueError("only exact counts can be narrowed")
+        column = COLUMNS[field_name]
+        groups = {key: n for key, n in self.groups.items() if key[column] == value}
+        return MatchCounts(sum(groups.values()), False, groups)
 
 
 def count_matches(

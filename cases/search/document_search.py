@@ -171,7 +171,8 @@ def search_documents(
     tsquery = request_tsquery(parsed)
     pairs = phrase_pairs(parsed)
     newest = find_matches(tsquery, filters, limit=CANDIDATES + 1, pairs=pairs)
-    counted, total, estimate = _count(tsquery, filters, newest, pairs)
+    own = _own_counts(tsquery, filters, pairs)
+    counted, total, estimate = _count(tsquery, filters, newest, pairs, own)
     capped = counted is not None and counted.more
     newest = newest[: min(CANDIDATES, EXACT_LIMIT)]
     pages = max(1, -(-total // PAGE_SIZE))
@@ -179,7 +180,7 @@ def search_documents(
     offset = (page - 1) * PAGE_SIZE
     page_ids = _ordered_ids(tsquery, filters, newest, sort, offset, pairs=pairs, total=total)
 
-    facets, partial = _facets(newest, counted, tsquery, filters, pairs)
+    facets, partial = _facets(newest, counted, own, tsquery, filters, pairs)
     results = SearchResults(
         query=query,
         hits=_page_hits(page_ids, tsquery, filters),
@@ -207,12 +208,35 @@ def search_documents(
     return results
 
 
-def _count(tsquery, filters: SearchFilters, newest: list[Candidate], pairs):
+FACET_FIELDS = ("board", "kind", "status")
+
+
+def _own_counts(tsquery, filters: SearchFilters, pairs) -> dict[str, counts.MatchCounts]:
+    """For each facet whose filter is chosen: the matches counted without that filter (the
+    facet lists the other choices with their counts)."""
+    return {
+        name: counts.count_matches(tsquery, filters, pairs=pairs, skip=name, limit=EXACT_LIMIT)
+        for name in FACET_FIELDS
+        if getattr(filters, name)
+    }
+
+
+def _filter_value(filters: SearchFilters, name: str):
+    return filters.board.pk if name == "board" else getattr(filters, name)
+
+
+def _count(tsquery, filters: SearchFilters, newest: list[Candidate], pairs, own: dict):
     """The counts (None when the newest candidates are all the matches), the total (at most
     EXACT_LIMIT) and, beyond EXACT_LIMIT, the estimate of all matches: the sample's, else
-    from the date statistics; None when it would say no more than "more than the limit"."""
+    from the date statistics; None when it would say no more than "more than the limit".
+    Exact counts without a chosen filter (``own``) hold the counts with it."""
     if len(newest) <= min(CANDIDATES, EXACT_LIMIT):
         return None, len(newest), None
+    exact = [(name, c) for name, c in own.items() if not c.more]
+    if exact:
+        name, without = exact[0]
+        counted = without.narrowed(name, _filter_value(filters, name))
+        return counted, counted.total, None
     counted = counts.count_matches(tsquery, filters, pairs=pairs, limit=EXACT_LIMIT)
     if not counted.more:
         return counted, counted.total, None
@@ -291,22 +315,20 @@ def _page_hits(
 def _facets(
     newest: list[Candidate],
     counted: counts.MatchCounts | None,
+    own: dict[str, counts.MatchCounts],
     tsquery: language.TsQuery,
     filters: SearchFilters,
     pairs,
 ) -> tuple[dict, list[str]]:
     """Board, kind and status counts, and the names of the facets counted over the newest
     CANDIDATES matches only (their set has more than EXACT_LIMIT). A facet whose own filter
-    is active is counted without that filter."""
+    is active has its counts without that filter in ``own``."""
     partial = []
 
     def facet_counts(field_name: str) -> dict:
-        if getattr(filters, field_name):
-            own = counts.count_matches(
-                tsquery, filters, pairs=pairs, skip=field_name, limit=EXACT_LIMIT
-            )
-            if not own.more:
-                return own.by(field_name)
+        if field_name in own:
+            if not own[field_name].more:
+                return own[field_name].by(field_name)
             partial.append(field_name)
             some = find_matches(tsquery, filters, limit=CANDIDATES, skip=field_name, pairs=pairs)
             return _facet_counts(some, field_name)
