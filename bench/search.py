@@ -199,10 +199,11 @@ def run_fast(query: BenchQuery, filters) -> tuple[int, bool]:
             queries.near_miss_cases(query.text)
         return len(lookup.cases), False
     if query.cases:
-        # the Ärenden tab: the documents search (for its tab count) and the cases' page
+        # the Ärenden tab (as views.search): the documents' number (the other tab's label)
+        # and the cases' page
         from cases.search import case_search
 
-        document_search.search_documents(query=query.text, filters=filters, sort=query.sort)
+        document_search.count_documents(query=query.text, filters=filters)
         found = case_search.search_cases(query=query.text, filters=filters, sort=query.sort)
         return found.total, found.estimated
     results = document_search.search_documents(query=query.text, filters=filters, sort=query.sort)

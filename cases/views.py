@@ -60,17 +60,15 @@ def search(request):
     sort = data.get("sortering") or criteria.SORT_RELEVANCE
     page = int(data.get("sida") or 1)
     results = case_results = None
-    if query or filters.active:
+    if (query or filters.active) and show == SHOW_CASES:
+        # the Ärenden tab: of the documents only their number (the other tab's label)
+        results = document_search.count_documents(query=query, filters=filters)
+        case_results = case_search.search_cases(query=query, filters=filters, sort=sort, page=page)
+        results.case_total, results.case_total_capped = case_results.total, case_results.estimated
+    elif query or filters.active:
         results = document_search.search_documents(
-            query=query,
-            filters=filters,
-            sort=sort,
-            page=page if show == SHOW_DOCUMENTS else 1,
+            query=query, filters=filters, sort=sort, page=page
         )
-        if show == SHOW_CASES:
-            case_results = case_search.search_cases(
-                query=query, filters=filters, sort=sort, page=page
-            )
     return render(
         request,
         "cases/search.html",

@@ -142,6 +142,24 @@ def test_cases_tab_on_the_search_page(client, preschools):
     assert 'href="/sok/export.csv?q=f%C3%B6rskola&amp;urval=arenden"' in page
 
 
+def test_cases_tab_counts_the_documents_without_their_page(client, preschools, monkeypatch):
+    for case in preschools[:2]:
+        document = DocumentFactory(case=case, full_text="Förskolans gård ska rustas.")
+        indexing.index_document(document=document)
+    documents = client.get("/sok/", {"q": "förskola"}).context["results"]
+
+    def not_on_this_tab(*args, **kwargs):
+        raise AssertionError("the documents' page was searched on the Ärenden tab")
+
+    monkeypatch.setattr(document_search, "search_documents", not_on_this_tab)
+    response = client.get("/sok/", {"q": "förskola", "visa": "arenden"})
+
+    page = response.content.decode()
+    assert documents.total == 2
+    assert ">Handlingar (2)</a>" in page
+    assert response.context["results"].total == documents.total
+
+
 def test_documents_tab_links_to_all_cases(client, preschools):
     response = client.get("/sok/", {"q": "förskola"})
 
@@ -152,10 +170,10 @@ def test_documents_tab_links_to_all_cases(client, preschools):
 
 def test_cases_tab_query_count_is_fixed(client, preschools, django_assert_num_queries):
     client.get("/sok/", {"q": "förskola", "visa": "arenden"})  # warm the caches
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(7):
         client.get("/sok/", {"q": "förskola", "visa": "arenden"})
     case("Synpunkter på förskolan extra", dnr_number=799)
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(7):
         client.get("/sok/", {"q": "förskola", "visa": "arenden"})
 
 

@@ -225,6 +225,28 @@ def _filter_value(filters: SearchFilters, name: str):
     return filters.board.pk if name == "board" else getattr(filters, name)
 
 
+def count_documents(*, query: str, filters: SearchFilters) -> SearchResults:
+    """How many documents match, counted as ``search_documents`` counts them, without the
+    page, its snippets, the facets or the cases: what the Ärenden tab shows of the
+    documents (the tab's label). The cases' own numbers are the caller's to set."""
+    words, filters = resolve_dnr_query(query, filters)
+    parsed = language.parse_query(words)
+    tsquery = request_tsquery(parsed)
+    pairs = phrase_pairs(parsed)
+    newest = find_matches(tsquery, filters, limit=CANDIDATES + 1, pairs=pairs)
+    counted, total, estimate = _count(tsquery, filters, newest, pairs, {})
+    return SearchResults(
+        query=query,
+        hits=[],
+        total=total,
+        total_capped=counted is not None and counted.more,
+        page=1,
+        pages=max(1, -(-total // PAGE_SIZE)),
+        facets={},
+        total_estimate=estimate,
+    )
+
+
 def _count(tsquery, filters: SearchFilters, newest: list[Candidate], pairs, own: dict):
     """The counts (None when the newest candidates are all the matches), the total (at most
     EXACT_LIMIT) and, beyond EXACT_LIMIT, the estimate of all matches: the sample's, else
