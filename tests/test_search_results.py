@@ -490,3 +490,38 @@ def test_a_page_beyond_the_last_shows_the_last(client, preschools):
 
     found = response.context["case_results"]
     assert (response.status_code, found.page, found.pages, len(found.cases)) == (200, 2, 2, 5)
+
+
+def test_fast_fold_is_the_one_translation_of_every_glyph():
+    from cases.search import snippets
+
+    table = str.maketrans(snippets._FAST_FOLD)
+    text = "Förvaltningens 4rende gick till nämnden, godkénner @ 06 # æøüèáà & stadsdelsnämnd"
+    every_glyph = "".join(snippets._FAST_FOLD) + text + "".join(snippets._FAST_FOLD)[::-1]
+
+    assert snippets._FOLD_BY_REPLACE
+    for sample in (text, every_glyph, "", "ingen glyf här"):
+        assert snippets.fast_fold(sample) == sample.translate(table)
+
+
+@pytest.mark.parametrize(
+    "line, letterhead",
+    [
+        ("Handläggare: Anna Berg", True),
+        ("TELEFON 08-508 000 00", True),
+        ("E-post: registrator@stockholm.se", True),
+        ("Besöksadress Hässelby torg 1", True),
+        ("Org.nr 212000-0142", True),
+        ("Sida 2 (7)", True),
+        ("Dnr HV 2019/250", True),
+        ("Växel 08-508 000 00", True),
+        ("Förvaltningen föreslår att nämnden godkänner organisationen.", False),
+        ("Sidan om postnord och borgen", False),
+        ("", False),
+    ],
+)
+def test_letterhead_lines_are_those_the_pattern_finds(line, letterhead):
+    from cases.search import snippets
+
+    assert snippets.is_letterhead(line) is letterhead
+    assert bool(snippets.LETTERHEAD.search(line)) is letterhead

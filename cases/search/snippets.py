@@ -146,20 +146,37 @@ def ocr_snippet(text: str, terms: list[re.Pattern], *, digits: bool = False) -> 
         folded = language.ocrfold(text)
     else:
         text = mask_personal_numbers(text)
-        folded = text.lower().translate(_FAST_FOLD)
+        folded = fast_fold(text.lower())
     if len(folded) != len(text):  # a letter whose lower case is longer: the raw text
         folded = None
     raw = _snippet(text, terms, folded=folded)
     return Snippet(restore_diacritics(raw), raw)
 
 
-_FAST_FOLD = str.maketrans(
-    {
-        **ocr_glyphs.FOLD,
-        **dict.fromkeys(ocr_glyphs.GLYPHS_FOR_A, "a"),
-        **dict.fromkeys(ocr_glyphs.GLYPHS_FOR_O, "o"),
-    }
+# every OCR glyph to its letter, one character to one
+_FAST_FOLD = {
+    **ocr_glyphs.FOLD,
+    **dict.fromkeys(ocr_glyphs.GLYPHS_FOR_A, "a"),
+    **dict.fromkeys(ocr_glyphs.GLYPHS_FOR_O, "o"),
+}
+_FAST_FOLD_TABLE = str.maketrans(_FAST_FOLD)
+# no glyph folds to another glyph, so the glyphs can be replaced one after the other
+_FOLD_BY_REPLACE = all(
+    len(glyph) == len(letter) == 1 and letter not in _FAST_FOLD
+    for glyph, letter in _FAST_FOLD.items()
 )
+
+
+def fast_fold(text: str) -> str:
+    """``text`` with every OCR glyph folded to its letter (``_FAST_FOLD``), as one
+    translation does it: by one replace per glyph the text has, five times faster than
+    str.translate on a page of Swedish text (whose å, ä and ö keep translate off its fast
+    ASCII path)."""
+    if not _FOLD_BY_REPLACE:
+        return text.translate(_FAST_FOLD_TABLE)
+    for glyph in _FAST_FOLD.keys() & set(text):
+        text = text.replace(glyph, _FAST_FOLD[glyph])
+    return text
 
 
 def best_passage(text: str, terms: list[re.Pattern]) -> tuple[int, int]:
@@ -171,7 +188,8 @@ def best_passage(text: str, terms: list[re.Pattern]) -> tuple[int, int]:
     if not hits:
         first = _first_body_line(text)
         return first, first + SNIPPET_CHARS
-    body = [hit for hit in hits if not _in_letterhead(text, hit[0])]
+    in_letterhead = _letterhead_lines(text)
+    body = [hit for hit in hits if not in_letterhead(hit[0])]
     hits = sorted(body or hits)
     # the window of at most MAX_SNIPPET_CHARS with the most different words, the shortest
     # of those (two pointers over the hits in text order)
@@ -202,24 +220,57 @@ def best_passage(text: str, terms: list[re.Pattern]) -> tuple[int, int]:
     line_start = text.rfind("\n", 0, position) + 1
     for line in text[line_start:start].splitlines(keepends=True):
         line_end = line_start + len(line)
-        if LETTERHEAD.search(line) and line.endswith("\n"):
+        if is_letterhead(line) and line.endswith("\n"):
             position = max(position, line_end)
         line_start = line_end
     before = start - position
     return start - before, end + spare - before
 
 
-def _in_letterhead(text: str, position: int) -> bool:
-    line_start = text.rfind("\n", 0, position) + 1
-    line_end = text.find("\n", position)
-    line = text[line_start : line_end if line_end != -1 else len(text)]
-    return bool(LETTERHEAD.search(line))
+# Every alternative of LETTERHEAD contains one of these: a line without them is found no
+# letterhead without the regular expression, which costs about 60 ns a character (a page of
+# OCR'd text, most of it lines with query words: 5 ms of the snippets' 12).
+LETTERHEAD_MARKS = (
+    "telefon",
+    "handl",
+    "post",
+    "adress",
+    "org",
+    "www.",
+    "@",
+    "xel",
+    "fax",
+    "sida",
+    "diarienummer",
+    "dnr",
+)
+
+
+def is_letterhead(line: str) -> bool:
+    lowered = line.lower()
+    return any(mark in lowered for mark in LETTERHEAD_MARKS) and bool(LETTERHEAD.search(line))
+
+
+def _letterhead_lines(text: str):
+    """A test whether a position of ``text`` is on a letterhead line, each line searched
+    once: a text of few lines has many hits on each (an OCR'd page may be one line)."""
+    lines: dict[int, bool] = {}
+
+    def in_letterhead(position: int) -> bool:
+        line_start = text.rfind("\n", 0, position) + 1
+        if line_start not in lines:
+            line_end = text.find("\n", position)
+            end = line_end if line_end != -1 else len(text)
+            lines[line_start] = is_letterhead(text[line_start:end])
+        return lines[line_start]
+
+    return in_letterhead
 
 
 def _first_body_line(text: str) -> int:
     position = 0
     for line in text.splitlines(keepends=True):
-        if line.strip() and not LETTERHEAD.search(line) and len(line.strip()) > 30:
+        if line.strip() and not is_letterhead(line) and len(line.strip()) > 30:
             return position
         position += len(line)
     return 0
