@@ -367,3 +367,21 @@ def test_the_count_table_follows_the_search_table(db):
             "SELECT count(*) FROM cases_searchcount WHERE document_id = %s", [document.pk]
         )
         assert cursor.fetchone()[0] == 0
+
+
+def test_the_counts_planner_settings_end_with_their_statement(swings, monkeypatch):
+    monkeypatch.setattr(counts, "SAMPLE_SIZE", 0)  # no sample: the statement counts
+    tsquery, pairs = request("gungställning")
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW enable_sort")
+        before = cursor.fetchone()[0]
+
+        found = counts.count_matches(tsquery, criteria.SearchFilters(), pairs=pairs)
+
+        settings = []
+        for name in ("enable_sort", "enable_seqscan", "max_parallel_workers_per_gather"):
+            cursor.execute(f"SHOW {name}")
+            settings.append(cursor.fetchone()[0])
+    assert (found.total, found.more) == (402, False)
+    assert before == "on"
+    assert settings[:2] == ["on", "on"] and settings[2] != "0"
