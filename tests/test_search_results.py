@@ -525,3 +525,14 @@ def test_letterhead_lines_are_those_the_pattern_finds(line, letterhead):
 
     assert snippets.is_letterhead(line) is letterhead
     assert bool(snippets.LETTERHEAD.search(line)) is letterhead
+
+
+def test_every_letterhead_alternative_has_a_mark():
+    """is_letterhead skips the pattern for lines without a mark: a new alternative of
+    LETTERHEAD needs a mark, or its lines would never be found."""
+    from cases.search import snippets
+
+    alternatives = snippets.LETTERHEAD.pattern.split("|")
+    assert len(alternatives) > 10
+    for alternative in alternatives:
+        assert any(mark in alternative for mark in snippets.LETTERHEAD_MARKS), alternative

@@ -236,7 +236,7 @@ LETTERHEAD_MARKS = (
     "post",
     "adress",
     "org",
-    "www.",
+    "www",
     "@",
     "xel",
     "fax",
