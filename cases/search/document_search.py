@@ -166,11 +166,7 @@ def search_documents(
     filter is active is counted without that filter. Relevance order ranks the newest
     RANKED matches, the others follow newest first.
     """
-    words, filters = resolve_dnr_query(query, filters)
-    parsed = language.parse_query(words)
-    tsquery = request_tsquery(parsed)
-    pairs = phrase_pairs(parsed)
-    newest = find_matches(tsquery, filters, limit=CANDIDATES + 1, pairs=pairs)
+    parsed, tsquery, pairs, filters, newest = _newest_matches(query, filters)
     own = _own_counts(tsquery, filters, pairs)
     counted, total, estimate = _count(tsquery, filters, newest, pairs, own)
     capped = counted is not None and counted.more
@@ -208,6 +204,18 @@ def search_documents(
     return results
 
 
+def _newest_matches(query: str, filters: SearchFilters):
+    """The parsed query, its tsquery and phrase pairs, the filters (a dnr among the words
+    becomes one) and the newest CANDIDATES + 1 matches: what both a search and its count
+    start from."""
+    words, filters = resolve_dnr_query(query, filters)
+    parsed = language.parse_query(words)
+    tsquery = request_tsquery(parsed)
+    pairs = phrase_pairs(parsed)
+    newest = find_matches(tsquery, filters, limit=CANDIDATES + 1, pairs=pairs)
+    return parsed, tsquery, pairs, filters, newest
+
+
 FACET_FIELDS = ("board", "kind", "status")
 
 
@@ -229,11 +237,7 @@ def count_documents(*, query: str, filters: SearchFilters) -> SearchResults:
     """How many documents match, counted as ``search_documents`` counts them, without the
     page, its snippets, the facets or the cases: what the Ärenden tab shows of the
     documents (the tab's label). The cases' own numbers are the caller's to set."""
-    words, filters = resolve_dnr_query(query, filters)
-    parsed = language.parse_query(words)
-    tsquery = request_tsquery(parsed)
-    pairs = phrase_pairs(parsed)
-    newest = find_matches(tsquery, filters, limit=CANDIDATES + 1, pairs=pairs)
+    _parsed, tsquery, pairs, filters, newest = _newest_matches(query, filters)
     counted, total, estimate = _count(tsquery, filters, newest, pairs, {})
     return SearchResults(
         query=query,
