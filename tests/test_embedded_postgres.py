@@ -46,3 +46,21 @@ def test_commands_without_database_do_not_start_embedded_server(tmp_path):
 
     assert result.returncode == 0, result.stderr
     assert not data_dir.exists()
+
+
+def test_a_process_list_left_empty_by_a_killed_process_does_not_stop_the_next_start(tmp_path):
+    data_dir = tmp_path / "pgdata"
+    ensure_server(data_dir, database="portal_test")
+    stop_server(data_dir)
+    pids = data_dir / ".handle_pids.json"
+    assert pids.exists()
+    pids.write_text("")  # truncated, then killed before writing
+
+    socket_dir = ensure_server(data_dir, database="portal_test")
+    with psycopg.connect(host=socket_dir, user="postgres", dbname="portal_test") as conn:
+        answer = conn.execute("SELECT 1").fetchone()[0]
+    listed = pids.read_text()
+    stop_server(data_dir)
+
+    assert answer == 1
+    assert str(os.getpid()) in listed

