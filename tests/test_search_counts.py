@@ -213,6 +213,68 @@ def test_every_hit_beyond_the_old_cap_is_reachable_by_paging(swings, sort):
     assert seen == exported  # the page order is the export's order
 
 
+def recorded_reads(monkeypatch) -> list:
+    """The calls of document_search.find_matches (the newest matches read on their own)."""
+    calls = []
+    find_matches = document_search.find_matches
+
+    def recorded(*args, **kwargs):
+        calls.append(kwargs)
+        return find_matches(*args, **kwargs)
+
+    monkeypatch.setattr(document_search, "find_matches", recorded)
+    return calls
+
+
+@pytest.mark.parametrize("page", [1, 2, 21])
+@pytest.mark.parametrize("sort", [criteria.SORT_RELEVANCE, criteria.SORT_NEWEST])
+@pytest.mark.parametrize("text", ["gungställning", '"ny gungställning på lekplatsen"'])
+def test_counting_first_shows_the_page_reading_the_newest_first_shows(
+    swings, monkeypatch, text, sort, page
+):
+    filters = criteria.SearchFilters()
+    monkeypatch.setattr(counts, "SAMPLE_SIZE", 0)  # no sample: the newest are read first
+    before = document_search.search_documents(query=text, filters=filters, sort=sort, page=page)
+    # the whole table drawn: 402 expected, more than the newest 300, not more than 450
+    monkeypatch.setattr(counts, "SAMPLE_SIZE", 10**9)
+    monkeypatch.setattr(document_search, "EXACT_LIMIT", 450)
+    reads = recorded_reads(monkeypatch)
+
+    after = document_search.search_documents(query=text, filters=filters, sort=sort, page=page)
+
+    # the count's statement gave the newest 301; only the last page reads deeper
+    assert [read["limit"] for read in reads] == ([402] if page == 21 else [])
+    assert [hit.document.pk for hit in after.hits] == [hit.document.pk for hit in before.hits]
+    assert (after.total, after.total_capped, after.facets) == (402, False, before.facets)
+    assert len(after.hits) == (2 if page == 21 else 20)
+    reads.clear()
+    counted = document_search.count_documents(query=text, filters=filters)
+    assert (counted.total, counted.pages, reads) == (402, 21, [])
+
+
+def test_a_sample_that_proves_more_is_not_taken_again(swings, monkeypatch):
+    monkeypatch.setattr(counts, "SAMPLE_SIZE", 10**9)
+    monkeypatch.setattr(document_search, "EXACT_LIMIT", 100)
+    monkeypatch.setattr(counts, "_grouped_counts", sample_everything(monkeypatch))
+    samples = []
+    sample_matches = counts.sample_matches
+
+    def recorded(*args, **kwargs):
+        samples.append(kwargs)
+        return sample_matches(*args, **kwargs)
+
+    monkeypatch.setattr(counts, "sample_matches", recorded)
+    reads = recorded_reads(monkeypatch)
+
+    results = document_search.search_documents(
+        query="gungställning", filters=criteria.SearchFilters()
+    )
+
+    assert (results.total, results.total_capped, results.total_estimate) == (100, True, 400)
+    assert len(samples) == 1
+    assert len(reads) == 1  # the newest read on their own: the count read none
+
+
 def test_a_result_beyond_the_limit_is_capped_and_its_facets_say_what_they_count(
     client, swings, monkeypatch
 ):

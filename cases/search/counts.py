@@ -7,9 +7,10 @@ read; a statement that finds more than EXACT_LIMIT says so and no more.
 
 A common word would still cost its EXACT_LIMIT + 1 rows (the word "förvaltningen" is in two
 of three documents of the bench corpus). Before counting, a random sample of the entries
-tests whether the matches are provably more than EXACT_LIMIT: SAMPLE_SIZE document ids drawn
-uniformly, without replacement, from 1 to the largest id, each tested with the search's own
-visibility rule, filters and match condition (the same test a brute-force count makes).
+tests whether the matches are provably more than EXACT_LIMIT: up to SAMPLE_SIZE document ids
+drawn uniformly, without replacement, from 1 to the largest id (sample_matches), each
+tested with the search's own visibility rule, filters and match condition (the same test a
+brute-force count makes).
 If at most EXACT_LIMIT of the max_id slots matched, the number of matching draws would
 exceed ``needed_hits`` with a probability below ERROR_BOUND (Hoeffding's bound for the
 hypergeometric tail: exp(-n * KL(k/n || p))). So when that many draws match, the result has
@@ -23,7 +24,6 @@ Measured with bench/search.py and bench/check_counts.py (README, "Antal träffar
 import functools
 import hashlib
 import math
-import random
 from dataclasses import dataclass, field
 
 from django.db import transaction
@@ -31,6 +31,7 @@ from django.db import transaction
 from portal.db_router import read_connection as connection
 
 from . import language
+from .candidates import Candidate
 from .criteria import SearchFilters
 from .statements import (
     WALK_COST_RATIO,
@@ -67,6 +68,9 @@ class MatchCounts:
     groups: dict[tuple[int, str, str], int] = field(default_factory=dict)
     # from the sample: the share of drawn ids that matched times the largest id, when sampled
     estimate: int | None = None
+    # count_first: the newest matches (newest first), read by the same statement; None when
+    # not asked for or when there are more than the limit (the count then read only some)
+    newest: list[Candidate] | None = None
 
     def by(self, field_name: str) -> dict:
         """The counts by one facet column ("board", "kind" or "status")."""
@@ -99,35 +103,92 @@ def count_matches(
     limit = EXACT_LIMIT if limit is None else limit
     where, params = where_sql(filters, skip=skip)
     sample = sample_matches(tsquery, where, params, limit=limit, pairs=pairs)
+    return _counted(tsquery, where, params, sample, pairs=pairs, limit=limit)
+
+
+def count_first(
+    tsquery: language.TsQuery,
+    filters: SearchFilters,
+    *,
+    pairs: tuple[list[str], list[str]] | None,
+    limit: int,
+    newest: int,
+) -> MatchCounts | None:
+    """``count_matches`` before the search has read its newest matches, when the sample
+    expects more than ``newest`` of them: the matches would then be counted anyway, and the
+    count's statement also returns the newest ``newest`` (``MatchCounts.newest``), so they
+    are not read a second time. A sample that proves more than ``limit`` is returned as the
+    counts (without the newest). None when the sample expects fewer, or the table is too
+    small for a sample: reading the newest first costs less, and counting is needed only
+    when there are more than ``newest`` - 1."""
+    if not tsquery:
+        return None
+    where, params = where_sql(filters)
+    sample = sample_matches(tsquery, where, params, limit=limit, pairs=pairs)
+    if sample is None or not (sample.proves_more or sample.expected > newest):
+        return None
+    return _counted(tsquery, where, params, sample, pairs=pairs, limit=limit, newest=newest)
+
+
+def _counted(
+    tsquery: language.TsQuery,
+    where: str,
+    params: list,
+    sample: "Sample | None",
+    *,
+    pairs,
+    limit: int,
+    newest: int = 0,
+) -> MatchCounts:
     if sample and sample.proves_more:
         return MatchCounts(limit, True, estimate=sample.estimate)
     indexed = False
     if not tsquery:
-        source = f"SELECT board_id, kind, status FROM cases_searchcount WHERE {where}"
+        source = f"SELECT {SOURCE_COLUMNS} FROM cases_searchcount WHERE {where}"
         source_params = params
     elif sample and sample.walk_cheaper:
         source, source_params = _walk_source(tsquery, where, params)
     else:
         source, source_params = _gin_source(tsquery, where, params, pairs)
         indexed = True
-    groups = _grouped_counts(source, [*source_params, limit + 1], indexed=indexed)
+    groups, rows = _grouped_counts(
+        source, [*source_params, limit + 1], indexed=indexed, newest=newest
+    )
     total = sum(groups.values())
     if total > limit:
         return MatchCounts(limit, True, estimate=sample.estimate if sample else None)
-    return MatchCounts(total, False, groups)
+    return MatchCounts(total, False, groups, newest=rows if newest else None)
 
 
-def _grouped_counts(source: str, params: list, *, indexed: bool) -> dict:
+# what every source of a count gives, in this order
+SOURCE_COLUMNS = "document_id, date, board_id, kind, status"
+
+
+def _grouped_counts(
+    source: str, params: list, *, indexed: bool, newest: int = 0
+) -> tuple[dict, list[Candidate]]:
     """(board_id, kind, status) -> count of the rows of ``source`` (which ends in a LIMIT
-    parameter). ``indexed``: the source's vector conditions are to be read through their
+    parameter), and with ``newest`` the newest that many of them in date order, newest
+    first. ``indexed``: the source's vector conditions are to be read through their
     GIN indexes. PostgreSQL estimates a tsquery at a fixed share of the table and would
     often test every vector in a sequential scan instead; the plan is fixed by the
     statement's shape (the sample chose it), so the scan is ruled out for this statement.
     """
-    sql = (
-        f"SELECT board_id, kind, status, count(*) FROM ({source} LIMIT %s) m "
-        "GROUP BY board_id, kind, status"
-    )
+    if newest:
+        # the rows are read once; the groups have no document, the newest have no count
+        sql = (
+            f"WITH m AS MATERIALIZED ({source} LIMIT %s) "
+            "SELECT NULL::bigint, NULL::date, board_id, kind, status, count(*) FROM m "
+            "GROUP BY board_id, kind, status "
+            f"UNION ALL (SELECT {SOURCE_COLUMNS}, 0 FROM m "
+            "ORDER BY date DESC, document_id DESC LIMIT %s)"
+        )
+        params = [*params, newest]
+    else:
+        sql = (
+            f"SELECT NULL, NULL, board_id, kind, status, count(*) FROM ({source} LIMIT %s) m "
+            "GROUP BY board_id, kind, status"
+        )
     # Parallel workers cost more to start than they save here, and take the other core
     # from the next request: "förslag till beslut", 7,520 matches, 26 -> 7 ms. A phrase's
     # matches are estimated at a few dozen, so they would be sorted to be grouped instead
@@ -146,7 +207,15 @@ def _grouped_counts(source: str, params: list, *, indexed: bool) -> dict:
         # Nothing was written: rolled back, which also ends the settings where this block
         # is a savepoint in a caller's transaction (SET LOCAL outlives a released savepoint)
         transaction.set_rollback(True, using=connection.alias)
-    return {(board, kind, status): n for board, kind, status, n in rows}
+    groups = {(board, kind, status): n for pk, _date, board, kind, status, n in rows if pk is None}
+    found = [
+        Candidate(pk, date, board, kind, status)
+        for pk, date, board, kind, status, _n in rows
+        if pk is not None
+    ]
+    # the statement gives them in order; sorted again so the order does not hang on the plan
+    found.sort(key=lambda c: (c.date, c.pk), reverse=True)
+    return groups, found
 
 
 def _walk_source(tsquery: language.TsQuery, where: str, params: list) -> tuple[str, list]:
@@ -154,7 +223,7 @@ def _walk_source(tsquery: language.TsQuery, where: str, params: list) -> tuple[s
     vectors tested. coalesce() keeps the vector indexes out of the plan."""
     match_sql, match_params = match_condition(tsquery)
     sql = (
-        f"SELECT board_id, kind, status FROM cases_searchentry "
+        f"SELECT {SOURCE_COLUMNS} FROM cases_searchentry "
         f"WHERE {where} AND coalesce({match_sql}, false)"
     )
     return sql, [*params, *match_params]
@@ -175,7 +244,7 @@ def _gin_source(tsquery: language.TsQuery, where: str, params: list, pairs) -> t
             found_params = list(pairs)
         else:
             found, found_params = relaxed_condition(tsquery)
-        sql = f"SELECT board_id, kind, status FROM cases_searchentry WHERE {where} AND {found}"
+        sql = f"SELECT {SOURCE_COLUMNS} FROM cases_searchentry WHERE {where} AND {found}"
         params = [*params, *found_params]
         if not (pairs and exact_pairs(tsquery, pairs)):
             # the vectors are in the row (migration 0011): tested where they are read
@@ -184,7 +253,7 @@ def _gin_source(tsquery: language.TsQuery, where: str, params: list, pairs) -> t
             params = [*params, *match_params]
         return sql, params
     match_sql, match_params = match_condition(tsquery)
-    sql = f"SELECT board_id, kind, status FROM cases_searchcount WHERE {where} AND {match_sql}"
+    sql = f"SELECT {SOURCE_COLUMNS} FROM cases_searchcount WHERE {where} AND {match_sql}"
     return sql, [*params, *match_params]
 
 
@@ -229,6 +298,9 @@ class Sample:
     estimate: int | None
     # reading every filtered entry and testing its vectors costs less than the index plan
     walk_cheaper: bool
+    # how many match, from the sample (the share of drawn ids that matched times the
+    # largest id), however few matched
+    expected: float = 0.0
 
 
 def sample_matches(
@@ -242,28 +314,36 @@ def sample_matches(
     the table is too small for a proof.
 
     The draw is pseudo-random, seeded by the statement: the same search shows the same
-    estimate on every reload, and different searches draw independently."""
+    estimate on every reload, and different searches draw independently. It is made in the
+    statement itself (one statement, whether or not the table is large enough): SAMPLE_SIZE
+    hashes of the seed give ids, of which the distinct ones are the draws (given their
+    number, every set of that many ids is equally likely: a uniform draw without
+    replacement). A table of at most SAMPLE_SIZE ids is drawn whole."""
     test, test_params = match_condition(tsquery) if tsquery else ("true", [])
     found, found_params = test, test_params  # what the indexes give (see _gin_source)
     if tsquery and not pairs and _has_phrase(tsquery):
         found, found_params = relaxed_condition(tsquery)
+    if not SAMPLE_SIZE:
+        return None
     sql = (
+        "WITH s AS MATERIALIZED ("
+        "SELECT coalesce(max(document_id), 0) AS slots FROM cases_searchentry), "
+        "draw AS MATERIALIZED (SELECT DISTINCT CASE WHEN s.slots <= %s THEN g "
+        "ELSE 1 + (hashtextextended(%s, g) & 9223372036854775807) %% s.slots END AS id "
+        "FROM s, generate_series(1, least(s.slots, %s)) g) "
         f"SELECT count(*) FILTER (WHERE {where} AND coalesce({test}, false)), "
-        f"count(*) FILTER (WHERE {where}), count(*) FILTER (WHERE coalesce({found}, false)) "
-        "FROM cases_searchentry WHERE document_id = ANY(%s)"
+        f"count(*) FILTER (WHERE {where}), count(*) FILTER (WHERE coalesce({found}, false)), "
+        "(SELECT count(*) FROM draw), (SELECT slots FROM s) "
+        "FROM cases_searchentry WHERE document_id = ANY(ARRAY(SELECT id FROM draw))"
     )
     sql_params = [*params, *test_params, *params, *found_params]
+    seed = hashlib.sha256(repr((sql, sql_params)).encode()).hexdigest()
     with connection.cursor() as cursor:
-        cursor.execute("SELECT max(document_id) FROM cases_searchentry")
-        slots = cursor.fetchone()[0] or 0
-        draws = min(SAMPLE_SIZE, slots)
-        needed = needed_hits(draws, slots, limit) if draws else None
-        if needed is None:
-            return None
-        seed = hashlib.sha256(repr((sql, sql_params, slots)).encode()).digest()
-        ids = random.Random(seed).sample(range(1, slots + 1), draws)
-        cursor.execute(sql, [*sql_params, ids])
-        hits, filtered, found_count = cursor.fetchone()
+        cursor.execute(sql, [SAMPLE_SIZE, seed, SAMPLE_SIZE, *sql_params])
+        hits, filtered, found_count, draws, slots = cursor.fetchone()
+    needed = needed_hits(draws, slots, limit) if draws else None
+    if needed is None:
+        return None
     tested = 0
     if tsquery and _has_phrase(tsquery) and not (pairs and exact_pairs(tsquery, pairs)):
         tested = found_count * WALK_COST_RATIO
@@ -271,4 +351,5 @@ def sample_matches(
         proves_more=hits >= needed,
         estimate=round(hits * slots / draws) if hits >= MIN_ESTIMATE_HITS else None,
         walk_cheaper=filtered * WALK_COST_RATIO < found_count + tested,
+        expected=hits * slots / draws,
     )

@@ -166,9 +166,9 @@ def search_documents(
     filter is active is counted without that filter. Relevance order ranks the newest
     RANKED matches, the others follow newest first.
     """
-    parsed, tsquery, pairs, filters, newest = _newest_matches(query, filters)
+    parsed, tsquery, pairs, filters, newest, first = _newest_matches(query, filters)
     own = _own_counts(tsquery, filters, pairs)
-    counted, total, estimate = _count(tsquery, filters, newest, pairs, own)
+    counted, total, estimate = _count(tsquery, filters, newest, pairs, own, first)
     capped = counted is not None and counted.more
     newest = newest[: min(CANDIDATES, EXACT_LIMIT)]
     pages = max(1, -(-total // PAGE_SIZE))
@@ -206,14 +206,27 @@ def search_documents(
 
 def _newest_matches(query: str, filters: SearchFilters):
     """The parsed query, its tsquery and phrase pairs, the filters (a dnr among the words
-    becomes one) and the newest CANDIDATES + 1 matches: what both a search and its count
-    start from."""
+    becomes one), the newest CANDIDATES + 1 matches and the counts when they were counted
+    first (else None): what both a search and its count start from.
+
+    When the sample expects more matches than CANDIDATES, they are counted first and the
+    count's statement gives the newest too (counts.count_first), which saves reading them
+    again: a phrase with 7,520 matches, 11 ms. Not where a facet's filter is chosen: its
+    counts come from the counts without that filter (_own_counts)."""
     words, filters = resolve_dnr_query(query, filters)
     parsed = language.parse_query(words)
     tsquery = request_tsquery(parsed)
     pairs = phrase_pairs(parsed)
-    newest = find_matches(tsquery, filters, limit=CANDIDATES + 1, pairs=pairs)
-    return parsed, tsquery, pairs, filters, newest
+    first = None
+    if not any(getattr(filters, name) for name in FACET_FIELDS):
+        first = counts.count_first(
+            tsquery, filters, pairs=pairs, limit=EXACT_LIMIT, newest=CANDIDATES + 1
+        )
+    if first is not None and first.newest is not None:
+        newest = first.newest
+    else:
+        newest = find_matches(tsquery, filters, limit=CANDIDATES + 1, pairs=pairs)
+    return parsed, tsquery, pairs, filters, newest, first
 
 
 FACET_FIELDS = ("board", "kind", "status")
@@ -237,8 +250,8 @@ def count_documents(*, query: str, filters: SearchFilters) -> SearchResults:
     """How many documents match, counted as ``search_documents`` counts them, without the
     page, its snippets, the facets or the cases: what the Ärenden tab shows of the
     documents (the tab's label). The cases' own numbers are the caller's to set."""
-    _parsed, tsquery, pairs, filters, newest = _newest_matches(query, filters)
-    counted, total, estimate = _count(tsquery, filters, newest, pairs, {})
+    _parsed, tsquery, pairs, filters, newest, first = _newest_matches(query, filters)
+    counted, total, estimate = _count(tsquery, filters, newest, pairs, {}, first)
     return SearchResults(
         query=query,
         hits=[],
@@ -251,11 +264,19 @@ def count_documents(*, query: str, filters: SearchFilters) -> SearchResults:
     )
 
 
-def _count(tsquery, filters: SearchFilters, newest: list[Candidate], pairs, own: dict):
+def _count(
+    tsquery,
+    filters: SearchFilters,
+    newest: list[Candidate],
+    pairs,
+    own: dict,
+    first: counts.MatchCounts | None = None,
+):
     """The counts (None when the newest candidates are all the matches), the total (at most
     EXACT_LIMIT) and, beyond EXACT_LIMIT, the estimate of all matches: the sample's, else
     from the date statistics; None when it would say no more than "more than the limit".
-    Exact counts without a chosen filter (``own``) hold the counts with it."""
+    Exact counts without a chosen filter (``own``) hold the counts with it; ``first``: the
+    counts when they were counted before the newest were read."""
     if len(newest) <= min(CANDIDATES, EXACT_LIMIT):
         return None, len(newest), None
     exact = [(name, c) for name, c in own.items() if not c.more]
@@ -263,7 +284,7 @@ def _count(tsquery, filters: SearchFilters, newest: list[Candidate], pairs, own:
         name, without = exact[0]
         counted = without.narrowed(name, _filter_value(filters, name))
         return counted, counted.total, None
-    counted = counts.count_matches(tsquery, filters, pairs=pairs, limit=EXACT_LIMIT)
+    counted = first or counts.count_matches(tsquery, filters, pairs=pairs, limit=EXACT_LIMIT)
     if not counted.more:
         return counted, counted.total, None
     estimate = counted.estimate or estimates.estimate_total(
