@@ -2,11 +2,12 @@
 old 300 hits, the total and every facet count equal a brute-force SQL count over the same
 visibility rule and filters, and every hit is reachable by paging."""
 
+import dataclasses
 import datetime
 import math
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 
 from cases.models import Board, Case, DocumentKind, SearchEntry
 from cases.search import candidates, counts, criteria, document_search, language, statements
@@ -447,3 +448,73 @@ def test_the_counts_planner_settings_end_with_their_statement(swings, monkeypatc
     assert (found.total, found.more) == (402, False)
     assert before == "on"
     assert settings[:2] == ["on", "on"] and settings[2] != "0"
+
+
+@pytest.mark.parametrize("skip", ["", "board", "kind", "status"])
+def test_counts_within_filters_read_only_the_rows_that_pass_them(swings, monkeypatch, skip):
+    hv, _ks = swings
+    filters = criteria.SearchFilters(board=hv, kind=KINDS[0], status=Case.Status.DECIDED)
+    monkeypatch.setattr(counts, "SAMPLE_SIZE", 0)  # no sample: the index plan counts
+    statements_run = []
+
+    def recorded(execute, sql, params, many, context):
+        statements_run.append((sql, params))
+        return execute(sql, params, many, context)
+
+    tsquery, pairs = request("gungställning")
+    with connection.execute_wrapper(recorded):
+        found = counts.count_matches(tsquery, filters, pairs=pairs, skip=skip)
+    [(sql, params)] = [(sql, params) for sql, params in statements_run if "GROUP BY" in sql]
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")  # as the count sets it
+        cursor.execute(f"EXPLAIN (ANALYZE, COSTS OFF, FORMAT JSON) {sql}", params)
+        plan = cursor.fetchone()[0][0]["Plan"]
+        transaction.set_rollback(True)
+
+    chosen = {"board": f"=b{hv.pk}", "kind": f"=k{KINDS[0]}", "status": "=sbeslutat"}
+    expected = {name: term for name, term in chosen.items() if name != skip}
+    conditions = [node["Index Cond"] for node in plan_nodes(plan) if "Index Cond" in node]
+    assert len(conditions) == 2  # the clean and the OCR vector's index
+    assert all(term in condition for condition in conditions for term in expected.values())
+    assert not any(chosen[skip] in condition for condition in conditions if skip)
+    # the only rows read in vain are those the public may not see
+    heap = [node for node in plan_nodes(plan) if node["Node Type"] == "Bitmap Heap Scan"]
+    assert heap[0].get("Rows Removed by Filter", 0) == hidden_rows(tsquery, filters, skip) > 0
+    without = (
+        dataclasses.replace(filters, **{skip: None if skip == "board" else ""}) if skip else filters
+    )
+    assert found.groups == brute_force_groups(tsquery, without)
+    assert found.total > 0
+
+
+def hidden_rows(tsquery, filters, skip: str) -> int:
+    """The entries matching ``tsquery`` that pass the filters (but ``skip``) and that the
+    public may not see."""
+    where, params = statements.where_sql(filters, skip=skip)
+    assert where.startswith("public")  # the visibility rule, then the filters
+    hidden = "NOT " + where
+    match_sql, match_params = statements.match_condition(tsquery)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT count(*) FROM cases_searchentry WHERE {hidden} AND {match_sql}",
+            [*params, *match_params],
+        )
+        return cursor.fetchone()[0]
+
+
+def plan_nodes(node: dict):
+    yield node
+    for child in node.get("Plans", []):
+        yield from plan_nodes(child)
+
+
+@pytest.mark.parametrize("text", ["=sbeslutat", "sbeslutat", "s", "b", "k", "=b"])
+def test_filter_terms_match_no_word(swings, text):
+    tsquery, pairs = request(text)
+
+    found = counts.count_matches(tsquery, criteria.SearchFilters(), pairs=pairs)
+    with_filter = counts.count_matches(
+        tsquery, criteria.SearchFilters(status=Case.Status.DECIDED), pairs=pairs
+    )
+
+    assert (found.total, with_filter.total) == (0, 0)

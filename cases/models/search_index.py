@@ -5,7 +5,7 @@ vectors' definition is in the search text rules."""
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, Func, Q
 
 from .documents import Document, DocumentKind
 from .register import Board, Case, CaseStatus
@@ -69,6 +69,20 @@ class SearchEntry(models.Model):
         return f"Sökpost för handling {self.document_id}"
 
 
+def count_terms(vector: str) -> Func:
+    """``vector`` with the row's board, kind and status as terms ("=b12", "=kbeslut",
+    "=sbeslutat"; the function cases_count_terms, migration 0029). No word of a text or a
+    query begins with "=", so a term matches no word, not even as a prefix."""
+    return Func(
+        F(vector),
+        F("board_id"),
+        F("kind"),
+        F("status"),
+        function="cases_count_terms",
+        output_field=SearchVectorField(),
+    )
+
+
 class SearchCount(models.Model):
     """The count table: a copy of each search entry's filter columns and vectors in a row of
     about 140 bytes, for counting matches (cases/search/counts.py).
@@ -104,9 +118,11 @@ class SearchCount(models.Model):
     class Meta:
         verbose_name = "räknepost"
         verbose_name_plural = "räkneposter"
+        # Each vector with the row's filter values as terms (migration 0029): a count
+        # within a board, kind or status reads only the rows that have it.
         indexes = [
-            GinIndex(fields=["clean_vector"], name="count_clean_vector_gin", fastupdate=False),
-            GinIndex(fields=["ocr_vector"], name="count_ocr_vector_gin", fastupdate=False),
+            GinIndex(count_terms("clean_vector"), name="count_clean_terms_gin", fastupdate=False),
+            GinIndex(count_terms("ocr_vector"), name="count_ocr_terms_gin", fastupdate=False),
         ]
 
     def __str__(self) -> str:

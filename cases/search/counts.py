@@ -103,7 +103,8 @@ def count_matches(
     limit = EXACT_LIMIT if limit is None else limit
     where, params = where_sql(filters, skip=skip)
     sample = sample_matches(tsquery, where, params, limit=limit, pairs=pairs)
-    return _counted(tsquery, where, params, sample, pairs=pairs, limit=limit)
+    terms = filter_terms(filters, skip=skip)
+    return _counted(tsquery, where, params, sample, pairs=pairs, terms=terms, limit=limit)
 
 
 def count_first(
@@ -127,7 +128,10 @@ def count_first(
     sample = sample_matches(tsquery, where, params, limit=limit, pairs=pairs)
     if sample is None or not (sample.proves_more or sample.expected > newest):
         return None
-    return _counted(tsquery, where, params, sample, pairs=pairs, limit=limit, newest=newest)
+    terms = filter_terms(filters)
+    return _counted(
+        tsquery, where, params, sample, pairs=pairs, terms=terms, limit=limit, newest=newest
+    )
 
 
 def _counted(
@@ -137,6 +141,7 @@ def _counted(
     sample: "Sample | None",
     *,
     pairs,
+    terms: str,
     limit: int,
     newest: int = 0,
 ) -> MatchCounts:
@@ -149,7 +154,7 @@ def _counted(
     elif sample and sample.walk_cheaper:
         source, source_params = _walk_source(tsquery, where, params)
     else:
-        source, source_params = _gin_source(tsquery, where, params, pairs)
+        source, source_params = _gin_source(tsquery, where, params, pairs, terms)
         indexed = True
     groups, rows = _grouped_counts(
         source, [*source_params, limit + 1], indexed=indexed, newest=newest
@@ -231,10 +236,13 @@ def _walk_source(tsquery: language.TsQuery, where: str, params: list) -> tuple[s
     return sql, [*params, *match_params]
 
 
-def _gin_source(tsquery: language.TsQuery, where: str, params: list, pairs) -> tuple[str, list]:
+def _gin_source(
+    tsquery: language.TsQuery, where: str, params: list, pairs, terms: str = ""
+) -> tuple[str, list]:
     """The matches through the vector indexes, in no order (a LIMIT stops the heap scan).
     A query of only words, alternatives and exclusions is answered by the count table's
-    indexes exactly, one narrow row read per match (models.SearchCount). A phrase needs its
+    indexes exactly, one narrow row read per match (models.SearchCount), the filters'
+    ``terms`` (``filter_terms``) read from the same indexes. A phrase needs its
     positions, tested in the search table's vectors of the entries the word-pair index
     (migration 0012) or the relaxed query finds; a phrase of two words is exactly its pair."""
     if pairs or _has_phrase(tsquery):
@@ -254,9 +262,32 @@ def _gin_source(tsquery: language.TsQuery, where: str, params: list, pairs) -> t
             sql = f"{sql} AND coalesce({match_sql}, false)"
             params = [*params, *match_params]
         return sql, params
-    match_sql, match_params = match_condition(tsquery)
+    (clean_sql, clean_params), (ocr_sql, ocr_params) = tsquery.clean, tsquery.ocr
+    if terms:
+        clean_sql, clean_params = f"({clean_sql}) && %s::tsquery", [*clean_params, terms]
+        ocr_sql, ocr_params = f"({ocr_sql}) && %s::tsquery", [*ocr_params, terms]
+    # the expressions of the count table's indexes (models.search_index.count_terms)
+    match_sql = (
+        f"(cases_count_terms(clean_vector, board_id, kind, status) @@ ({clean_sql}) "
+        f"OR cases_count_terms(ocr_vector, board_id, kind, status) @@ ({ocr_sql}))"
+    )
     sql = f"SELECT {SOURCE_COLUMNS} FROM cases_searchcount WHERE {where} AND {match_sql}"
-    return sql, [*params, *match_params]
+    return sql, [*params, *clean_params, *ocr_params]
+
+
+def filter_terms(filters: SearchFilters, *, skip: str = "") -> str:
+    """The terms of the chosen board, kind and status (without the one named by ``skip``)
+    as a tsquery that needs them all, in the form of the count table's indexes (migration
+    0029); empty when none is chosen."""
+    terms = []
+    if filters.board and skip != "board":
+        terms.append(f"=b{filters.board.pk}")
+    if filters.kind and skip != "kind":
+        terms.append(f"=k{filters.kind}")
+    if filters.status and skip != "status":
+        terms.append(f"=s{filters.status}")
+    # quoted lexemes: a quote inside is doubled (kinds and statuses are choices; to be safe)
+    return " & ".join("'" + term.replace("'", "''") + "'" for term in terms)
 
 
 def _has_phrase(tsquery: language.TsQuery) -> bool:
