@@ -185,6 +185,27 @@ def test_counts_within_a_chosen_filter_are_counted_when_the_count_without_it_is_
     assert results.partial_facets == ["board"]  # the board's own facet: the newest 40
 
 
+def test_counts_within_a_chosen_filter_are_counted_first_when_the_count_without_it_is_not_exact(
+    swings, monkeypatch
+):
+    hv, _ks = swings
+    filters = criteria.SearchFilters(board=hv)
+    monkeypatch.setattr(document_search, "CANDIDATES", 40)
+    monkeypatch.setattr(document_search, "EXACT_LIMIT", 300)  # all 402 would be more
+    monkeypatch.setattr(counts, "SAMPLE_SIZE", 0)  # no sample: the newest first
+    before = document_search.search_documents(query="gungställning", filters=filters)
+    monkeypatch.setattr(counts, "SAMPLE_SIZE", 10**9)  # the whole table drawn
+    reads = recorded_reads(monkeypatch)
+
+    after = document_search.search_documents(query="gungställning", filters=filters)
+
+    # the board's own facet: the newest 40 without the board, read on their own
+    assert [read["skip"] for read in reads] == ["board"]
+    assert after.total == len(brute_force(board=hv)) > 40
+    assert [hit.document.pk for hit in after.hits] == [hit.document.pk for hit in before.hits]
+    assert after.facets == before.facets
+
+
 def test_narrowed_counts_need_exact_counts():
     more = counts.MatchCounts(10_000, True)
     with pytest.raises(ValueError):
