@@ -471,26 +471,55 @@ def test_the_counts_planner_settings_end_with_their_statement(swings, monkeypatc
     assert settings[:2] == ["on", "on"] and settings[2] != "0"
 
 
-@pytest.mark.parametrize("skip", ["", "board", "kind", "status"])
-def test_counts_within_filters_read_only_the_rows_that_pass_them(swings, monkeypatch, skip):
-    hv, _ks = swings
-    filters = criteria.SearchFilters(board=hv, kind=KINDS[0], status=Case.Status.DECIDED)
-    monkeypatch.setattr(counts, "SAMPLE_SIZE", 0)  # no sample: the index plan counts
+def counted_with_plan(tsquery, filters, **options):
+    """counts.count_matches, and the plan of its counting statement (EXPLAIN ANALYZE)."""
     statements_run = []
 
     def recorded(execute, sql, params, many, context):
         statements_run.append((sql, params))
         return execute(sql, params, many, context)
 
-    tsquery, pairs = request("gungställning")
     with connection.execute_wrapper(recorded):
-        found = counts.count_matches(tsquery, filters, pairs=pairs, skip=skip)
+        found = counts.count_matches(tsquery, filters, **options)
     [(sql, params)] = [(sql, params) for sql, params in statements_run if "GROUP BY" in sql]
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")  # as the count sets it
         cursor.execute(f"EXPLAIN (ANALYZE, COSTS OFF, FORMAT JSON) {sql}", params)
         plan = cursor.fetchone()[0][0]["Plan"]
         transaction.set_rollback(True)
+    return found, plan
+
+
+@pytest.mark.parametrize(
+    "text, table, index",
+    [
+        ('"ny gungställning"', "cases_searchcount", "count_phrase_pairs_gin"),
+        ('"ny gungställning på lekplatsen"', "cases_searchentry", "search_phrase_pairs_gin"),
+    ],
+)
+def test_a_phrase_of_two_words_is_counted_from_the_count_table(
+    swings, monkeypatch, text, table, index
+):
+    monkeypatch.setattr(counts, "SAMPLE_SIZE", 0)  # no sample: the index plan counts
+    tsquery, pairs = request(text)
+
+    found, plan = counted_with_plan(tsquery, criteria.SearchFilters(), pairs=pairs)
+
+    scans = [node for node in plan_nodes(plan) if "Relation Name" in node or "Index Name" in node]
+    assert {node.get("Relation Name") for node in scans} - {None} == {table}
+    assert {node.get("Index Name") for node in scans} - {None} == {index}
+    assert found.groups == brute_force_groups(tsquery, criteria.SearchFilters())
+    assert found.total == 402  # every public document has the phrase
+
+
+@pytest.mark.parametrize("skip", ["", "board", "kind", "status"])
+def test_counts_within_filters_read_only_the_rows_that_pass_them(swings, monkeypatch, skip):
+    hv, _ks = swings
+    filters = criteria.SearchFilters(board=hv, kind=KINDS[0], status=Case.Status.DECIDED)
+    monkeypatch.setattr(counts, "SAMPLE_SIZE", 0)  # no sample: the index plan counts
+    tsquery, pairs = request("gungställning")
+
+    found, plan = counted_with_plan(tsquery, filters, pairs=pairs, skip=skip)
 
     chosen = {"board": f"=b{hv.pk}", "kind": f"=k{KINDS[0]}", "status": "=sbeslutat"}
     expected = {name: term for name, term in chosen.items() if name != skip}

@@ -74,11 +74,16 @@ class MatchCounts:
 
     def by(self, field_name: str) -> dict:
         """The counts by one facet column ("board", "kind" or "status")."""
-        column = COLUMNS[field_name]
-        counts: dict = {}
+        return self._by_column[COLUMNS[field_name]]
+
+    @functools.cached_property
+    def _by_column(self) -> tuple[dict, dict, dict]:
+        # all three in one pass over the groups (a phrase of 6,122 matches has 1,436)
+        totals: tuple[dict, dict, dict] = ({}, {}, {})
         for key, n in self.groups.items():
-            counts[key[column]] = counts.get(key[column], 0) + n
-        return counts
+            for column, value in enumerate(key):
+                totals[column][value] = totals[column].get(value, 0) + n
+        return totals
 
     def narrowed(self, field_name: str, value) -> "MatchCounts":
         """The counts of the matches whose ``field_name`` is ``value``, from exact counts:
@@ -242,9 +247,10 @@ def _gin_source(
     """The matches through the vector indexes, in no order (a LIMIT stops the heap scan).
     A query of only words, alternatives and exclusions is answered by the count table's
     indexes exactly, one narrow row read per match (models.SearchCount), the filters'
-    ``terms`` (``filter_terms``) read from the same indexes. A phrase needs its
-    positions, tested in the search table's vectors of the entries the word-pair index
-    (migration 0012) or the relaxed query finds; a phrase of two words is exactly its pair."""
+    ``terms`` (``filter_terms``) read from the same indexes. So is a phrase of two words,
+    which is exactly its pair (the count table's pair index, migration 0030). A longer
+    phrase needs its positions, tested in the search table's vectors of the entries its
+    word-pair index (0012) or the relaxed query finds."""
     if pairs or _has_phrase(tsquery):
         if pairs:
             found = (
@@ -254,14 +260,20 @@ def _gin_source(
             found_params = list(pairs)
         else:
             found, found_params = relaxed_condition(tsquery)
-        sql = f"SELECT {SOURCE_COLUMNS} FROM cases_searchentry WHERE {where} AND {found}"
         params = [*params, *found_params]
-        if not (pairs and exact_pairs(tsquery, pairs)):
-            # the vectors are in the row (migration 0011): tested where they are read
-            match_sql, match_params = match_condition(tsquery)
-            sql = f"{sql} AND coalesce({match_sql}, false)"
-            params = [*params, *match_params]
-        return sql, params
+        if pairs and exact_pairs(tsquery, pairs):
+            # the pairs are the phrase: the count table's pair index (migration 0030)
+            return (
+                f"SELECT {SOURCE_COLUMNS} FROM cases_searchcount WHERE {where} AND {found}",
+                params,
+            )
+        # the vectors are in the search table's row (migration 0011): tested where read
+        match_sql, match_params = match_condition(tsquery)
+        sql = (
+            f"SELECT {SOURCE_COLUMNS} FROM cases_searchentry WHERE {where} AND {found} "
+            f"AND coalesce({match_sql}, false)"
+        )
+        return sql, [*params, *match_params]
     (clean_sql, clean_params), (ocr_sql, ocr_params) = tsquery.clean, tsquery.ocr
     if terms:
         clean_sql, clean_params = f"({clean_sql}) && %s::tsquery", [*clean_params, terms]
