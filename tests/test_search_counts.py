@@ -235,17 +235,22 @@ def test_every_hit_beyond_the_old_cap_is_reachable_by_paging(swings, sort):
     assert seen == exported  # the page order is the export's order
 
 
-def recorded_reads(monkeypatch) -> list:
-    """The calls of document_search.find_matches (the newest matches read on their own)."""
+def recorded_calls(monkeypatch, module, name: str) -> list:
+    """The keyword arguments of every call of ``module.name`` from now on (it still runs)."""
     calls = []
-    find_matches = document_search.find_matches
+    function = getattr(module, name)
 
     def recorded(*args, **kwargs):
         calls.append(kwargs)
-        return find_matches(*args, **kwargs)
+        return function(*args, **kwargs)
 
-    monkeypatch.setattr(document_search, "find_matches", recorded)
+    monkeypatch.setattr(module, name, recorded)
     return calls
+
+
+def recorded_reads(monkeypatch) -> list:
+    """The calls of document_search.find_matches (the newest matches read on their own)."""
+    return recorded_calls(monkeypatch, document_search, "find_matches")
 
 
 @pytest.mark.parametrize("page", [1, 2, 21])
@@ -278,14 +283,7 @@ def test_a_sample_that_proves_more_is_not_taken_again(swings, monkeypatch):
     monkeypatch.setattr(counts, "SAMPLE_SIZE", 10**9)
     monkeypatch.setattr(document_search, "EXACT_LIMIT", 100)
     monkeypatch.setattr(counts, "_grouped_counts", sample_everything(monkeypatch))
-    samples = []
-    sample_matches = counts.sample_matches
-
-    def recorded(*args, **kwargs):
-        samples.append(kwargs)
-        return sample_matches(*args, **kwargs)
-
-    monkeypatch.setattr(counts, "sample_matches", recorded)
+    samples = recorded_calls(monkeypatch, counts, "sample_matches")
     reads = recorded_reads(monkeypatch)
 
     results = document_search.search_documents(
