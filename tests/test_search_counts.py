@@ -569,3 +569,53 @@ def test_filter_terms_match_no_word(swings, text):
     )
 
     assert (found.total, with_filter.total) == (0, 0)
+
+
+@pytest.mark.parametrize("text", ["gungställning", '"ny gungställning på lekplatsen"'])
+def test_a_count_expected_a_little_above_the_limit_reads_on_and_gives_the_newest(
+    swings, monkeypatch, text
+):
+    """402 matches, the limit 390: the whole table drawn expects 402, which does not prove
+    more than 390. The count reads on (up to twice the limit), so it reads them all and
+    gives the newest: none are read on their own, and the page is the one reading the
+    newest first shows."""
+    filters = criteria.SearchFilters()
+    monkeypatch.setattr(document_search, "EXACT_LIMIT", 390)
+    monkeypatch.setattr(counts, "SAMPLE_SIZE", 0)  # no sample: the newest are read first
+    before = document_search.search_documents(query=text, filters=filters)
+    monkeypatch.setattr(counts, "SAMPLE_SIZE", 10**9)
+    reads = recorded_reads(monkeypatch)
+
+    after = document_search.search_documents(query=text, filters=filters)
+
+    assert reads == []
+    assert [hit.document.pk for hit in after.hits] == [hit.document.pk for hit in before.hits]
+    assert (after.total, after.total_capped, after.total_estimate) == (390, True, 400)
+    assert after.partial_facets == before.partial_facets == ["board", "kind", "status"]
+    assert after.facets == before.facets  # over the same newest 300
+
+
+def test_a_count_expected_far_above_the_limit_does_not_read_on(swings, monkeypatch):
+    """402 matches, the limit 250, not proven more: 402 is more than 1.5 times the limit, so
+    the count stops at 251 and the newest are read on their own."""
+    monkeypatch.setattr(document_search, "EXACT_LIMIT", 250)
+    monkeypatch.setattr(counts, "SAMPLE_SIZE", 10**9)
+    # no number of draws proves more
+    monkeypatch.setattr(counts, "needed_hits", lambda draws, slots, limit: draws + 1)
+    read_limits = []
+    grouped_counts = counts._grouped_counts
+
+    def recorded(source, params, **kwargs):
+        read_limits.append(params[-1])
+        return grouped_counts(source, params, **kwargs)
+
+    monkeypatch.setattr(counts, "_grouped_counts", recorded)
+    reads = recorded_reads(monkeypatch)
+
+    results = document_search.search_documents(
+        query="gungställning", filters=criteria.SearchFilters()
+    )
+
+    assert (results.total, results.total_capped) == (250, True)
+    assert [read["limit"] for read in reads] == [document_search.CANDIDATES + 1]
+    assert read_limits == [251]
