@@ -619,3 +619,30 @@ def test_a_count_expected_far_above_the_limit_does_not_read_on(swings, monkeypat
     assert (results.total, results.total_capped) == (250, True)
     assert [read["limit"] for read in reads] == [document_search.CANDIDATES + 1]
     assert read_limits == [251]
+
+
+def test_a_search_with_a_chosen_facet_samples_once(swings, monkeypatch):
+    """With a board chosen, the counts with and without the board's filter are sampled by
+    one statement over the same draw, each as its own sample would have found it."""
+    hv, _ks = swings
+    monkeypatch.setattr(counts, "SAMPLE_SIZE", 10**9)  # every id drawn: exact hits
+    monkeypatch.setattr(document_search, "EXACT_LIMIT", 100)
+    filters = criteria.SearchFilters(board=hv, kind=KINDS[1])
+    tsquery, pairs = request("gungställning")
+    alone = {
+        skip: counts.sample_matches(
+            tsquery, *statements.where_sql(filters, skip=skip), limit=100, pairs=pairs
+        )
+        for skip in ("board", "kind", "")
+    }
+    statements_run = recorded_calls(monkeypatch, counts, "sample_conditions")
+    single = recorded_calls(monkeypatch, counts, "sample_matches")
+
+    together = counts.sample_searches(tsquery, filters, ["board", "kind", ""], limit=100)
+    results = document_search.search_documents(query="gungställning", filters=filters)
+
+    assert together == alone
+    assert alone[""].expected == len(brute_force(board=hv, kind=KINDS[1]))
+    assert alone["board"].expected == len(brute_force(kind=KINDS[1]))
+    assert len(statements_run) == 2 and single == []  # sample_searches, then the search
+    assert results.total == len(brute_force(board=hv, kind=KINDS[1]))

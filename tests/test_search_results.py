@@ -5,6 +5,7 @@ above the limit, suggestions that are real words with hits, and readable XLSX.""
 import csv
 import datetime
 import io
+from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
@@ -537,3 +538,68 @@ def test_every_letterhead_alternative_has_a_mark():
     assert len(alternatives) > 10
     for alternative in alternatives:
         assert any(mark in alternative for mark in snippets.LETTERHEAD_MARKS), alternative
+
+
+SEEDS = Path(__file__).resolve().parent.parent / "demo" / "seeds"
+
+
+WORD_QUERIES = [
+    "förvaltningen",
+    "Förskola",
+    "HÄSSELBY vällingby",
+    '"förslag till beslut"',
+    '"trygghet i vällingby centrum"',
+    "arbetsmiljö socialsekreterare",
+    "nämnden or skrivelse",
+    "stadsdelsnämnden beslut",
+    "godkänner ärendet",
+    "a",
+]
+
+
+@pytest.mark.parametrize("ocr", [False, True], ids=["clean", "ocr"])
+def test_word_matches_are_the_matches_at_a_word_start_in_any_case(ocr):
+    """word_matches (a lower-case pattern searched in lower-cased text, kept where a word
+    starts) finds exactly what the pattern with ``(?<!\\w)`` in front and IGNORECASE finds
+    in the text itself, in the seed documents (capitals, OCR damage, words inside words)."""
+    import re
+
+    from cases.search import snippets
+
+    texts = [path.read_text(encoding="utf-8") for path in sorted(SEEDS.glob("*.txt"))]
+    text = "\n".join(texts)[:400_000]
+    haystack = snippets.fast_fold(text.lower()) if ocr else snippets.lowered(text)
+    assert len(haystack) == len(text)
+    compared = found = 0
+    for query in WORD_QUERIES:
+        for pattern in snippets.term_patterns(language.parse_query(query), None, ocr=ocr):
+            reference = re.compile(rf"(?<!\w)(?:{pattern.pattern})", re.IGNORECASE)
+            expected = [m.span() for m in reference.finditer(haystack if ocr else text)]
+            got = [m.span() for m in snippets.word_matches(pattern, haystack)]
+            assert got == expected, (query, pattern.pattern)
+            compared += 1
+            found += len(got)
+    assert compared >= 12 and found > 500
+
+
+def test_word_matches_find_a_phrase_that_starts_inside_a_word_match():
+    """A match inside a word is passed over one character at a time, not to its end: the
+    phrase's real match that starts within it is still found."""
+    from cases.search import snippets
+
+    (pattern,) = snippets.term_patterns(language.parse_query('"plan för plan"'), None, ocr=False)
+    text = "Förplan plan för plan, och Plan"
+
+    spans = [m.span() for m in snippets.word_matches(pattern, snippets.lowered(text))]
+
+    assert [text[start:end] for start, end in spans] == ["plan för plan"]
+    assert spans[0][0] == 8
+
+
+def test_lowered_keeps_every_position():
+    from cases.search import snippets
+
+    text = "İstanbul och ÅRE"
+
+    assert snippets.lowered(text) == "İstanbul och åre"
+    assert len(snippets.lowered(text)) == len(text)

@@ -167,10 +167,15 @@ def search_documents(
     RANKED matches, the others follow newest first.
     """
     parsed, tsquery, pairs, filters = _request(query, filters)
-    own = _own_counts(tsquery, filters, pairs)
+    samples = _samples(tsquery, filters, pairs)
+    own = _own_counts(tsquery, filters, pairs, samples)
     # an exact count without a chosen filter holds the counts: none to count first
     newest, first = _newest_matches(
-        tsquery, filters, pairs, count_first=all(c.more for c in own.values())
+        tsquery,
+        filters,
+        pairs,
+        count_first=all(c.more for c in own.values()),
+        sample=samples.get("", counts.NOT_SAMPLED),
     )
     counted, total, estimate = _count(tsquery, filters, newest, pairs, own, first)
     capped = counted is not None and counted.more
@@ -216,17 +221,30 @@ def _request(query: str, filters: SearchFilters):
     return parsed, request_tsquery(parsed), phrase_pairs(parsed), filters
 
 
-def _newest_matches(tsquery, filters: SearchFilters, pairs, *, count_first: bool = True):
+def _newest_matches(
+    tsquery,
+    filters: SearchFilters,
+    pairs,
+    *,
+    count_first: bool = True,
+    sample=counts.NOT_SAMPLED,
+):
     """The newest CANDIDATES + 1 matches, and the counts when they were counted first
     (else None).
 
     When the sample expects more matches than CANDIDATES, they are counted first and the
     count's statement gives the newest too (counts.count_first), which saves reading them
-    again: a phrase with 7,520 matches, 11 ms. Not unless ``count_first``."""
+    again: a phrase with 7,520 matches, 11 ms. Not unless ``count_first``. ``sample``: the
+    count's sample when it was taken before (``_samples``)."""
     first = None
     if count_first:
         first = counts.count_first(
-            tsquery, filters, pairs=pairs, limit=EXACT_LIMIT, newest=CANDIDATES + 1
+            tsquery,
+            filters,
+            pairs=pairs,
+            limit=EXACT_LIMIT,
+            newest=CANDIDATES + 1,
+            sample=sample,
         )
     if first is not None and first.newest is not None:
         return first.newest, first
@@ -236,13 +254,31 @@ def _newest_matches(tsquery, filters: SearchFilters, pairs, *, count_first: bool
 FACET_FIELDS = ("board", "kind", "status")
 
 
-def _own_counts(tsquery, filters: SearchFilters, pairs) -> dict[str, counts.MatchCounts]:
+def _chosen_facets(filters: SearchFilters) -> list[str]:
+    return [name for name in FACET_FIELDS if getattr(filters, name)]
+
+
+def _samples(tsquery, filters: SearchFilters, pairs) -> dict:
+    """With a facet's filter chosen, the samples of the counts (without each chosen facet's
+    filter, and with them all: "") from one statement (counts.sample_searches); else none:
+    the count takes its own sample, when it needs one."""
+    chosen = _chosen_facets(filters)
+    if not chosen:
+        return {}
+    skips = [*chosen, ""] if tsquery else chosen
+    return counts.sample_searches(tsquery, filters, skips, limit=EXACT_LIMIT, pairs=pairs)
+
+
+def _own_counts(
+    tsquery, filters: SearchFilters, pairs, samples: dict
+) -> dict[str, counts.MatchCounts]:
     """For each facet whose filter is chosen: the matches counted without that filter (the
     facet lists the other choices with their counts)."""
     return {
-        name: counts.count_matches(tsquery, filters, pairs=pairs, skip=name, limit=EXACT_LIMIT)
-        for name in FACET_FIELDS
-        if getattr(filters, name)
+        name: counts.count_matches(
+            tsquery, filters, pairs=pairs, skip=name, limit=EXACT_LIMIT, sample=samples[name]
+        )
+        for name in _chosen_facets(filters)
     }
 
 

@@ -90,25 +90,62 @@ def term_patterns(
     parsed: language.ParsedQuery, variants: dict | None, *, ocr: bool
 ) -> list[re.Pattern]:
     """One pattern per word or phrase of the query (not the excluded ones), each matching
-    where the word starts in the text, in any inflection (the word without its last
-    letters, as stemming cuts them) and, for OCR'd text, in any OCR spelling of the folded
-    text."""
+    the word in any inflection (the word without its last letters, as stemming cuts them)
+    and, for OCR'd text, in any OCR spelling of the folded text.
+
+    The patterns are in lower case and are searched in lower-cased text (``lowered``) by
+    ``word_matches``, which keeps the matches that start where a word starts. So a pattern
+    starts with the word's letters, and the regular expression engine looks for them by
+    their first letters instead of trying every position (Python's re, a page of 2,750
+    characters: 3 instead of 52 µs a word; with IGNORECASE it tries every position)."""
     patterns = []
     for clause in parsed.clauses:
         for term in clause:
             if term.negated or term.text in STOP_WORDS:
                 continue
             if term.phrase:
-                text = language.ocrfold(term.text) if ocr else term.text
+                text = language.ocrfold(term.text) if ocr else term.text.lower()
                 body = r"\W+(?:\w+\W+)?".join(_stem(word) + r"\w*" for word in language.words(text))
             else:
                 spellings = [term.text]
                 if ocr:
                     spellings = (variants or {}).get(term.text) or language.ocr_variants(term.text)
-                body = "|".join(sorted({_stem(s) for s in spellings}, key=len, reverse=True))
+                body = "|".join(
+                    sorted({_stem(s.lower()) for s in spellings}, key=len, reverse=True)
+                )
                 body = f"(?:{body})\\w*"
-            patterns.append(re.compile(rf"(?<!\w)(?:{body})", re.IGNORECASE))
+            patterns.append(re.compile(body))
     return patterns
+
+
+def word_matches(pattern: re.Pattern, haystack: str, start: int = 0, end: int | None = None):
+    """The matches of a ``term_patterns`` pattern in ``haystack`` (from ``start`` to ``end``)
+    that start where a word starts: as the pattern with ``(?<!\\w)`` in front finds them (the
+    search goes on at the next character after a match inside a word, so a phrase's match
+    starting within it is found)."""
+    end = len(haystack) if end is None else end
+    position = start
+    while match := pattern.search(haystack, position, end):
+        first = match.start()
+        if first and _is_word_character(haystack[first - 1]):
+            position = first + 1
+            continue
+        yield match
+        position = match.end() if match.end() > first else first + 1
+
+
+def _is_word_character(character: str) -> bool:
+    """Whether ``\\w`` matches the character (Python's re: alphanumeric or "_")."""
+    return character.isalnum() or character == "_"
+
+
+def lowered(text: str) -> str:
+    """``text`` in lower case, character for character (a letter whose lower case is longer,
+    as "İ", stays as it is): positions in it are positions in ``text``."""
+    lower = text.lower()
+    if len(lower) == len(text):
+        return lower
+    return "".join(ch.lower() if len(ch.lower()) == 1 else ch for ch in text)
 
 
 def _stem(word: str) -> str:
@@ -129,8 +166,9 @@ def snippet(text: str, terms: list[re.Pattern]) -> str:
 
 def _snippet(text: str, terms: list[re.Pattern], *, folded: str | None = None) -> str:
     """The best passage of ``text`` with the words marked; the words are looked for in
-    ``folded`` (a same-length folding of the text) when given."""
-    haystack = folded if folded is not None else text
+    ``folded`` (a same-length, lower-case folding of the text) when given, else in the text
+    in lower case."""
+    haystack = folded if folded is not None else lowered(text)
     start, end = best_passage(haystack, terms)
     return _marked(text, haystack, terms, start, end)
 
@@ -184,7 +222,7 @@ def best_passage(text: str, terms: list[re.Pattern]) -> tuple[int, int]:
     query words, outside a letterhead when the words occur elsewhere too."""
     hits = []
     for index, pattern in enumerate(terms):
-        hits += [(m.start(), m.end(), index) for m in pattern.finditer(text)]
+        hits += [(m.start(), m.end(), index) for m in word_matches(pattern, text)]
     if not hits:
         first = _first_body_line(text)
         return first, first + SNIPPET_CHARS
@@ -285,7 +323,7 @@ def _marked(text: str, haystack: str, terms: list[re.Pattern], start: int, end: 
         end += 1
     spans = []
     for pattern in terms:
-        spans += [(m.start(), m.end()) for m in pattern.finditer(haystack, start, end)]
+        spans += [(m.start(), m.end()) for m in word_matches(pattern, haystack, start, end)]
     pieces, position = [], start
     for span_start, span_end in sorted(spans):
         if span_start < position:
