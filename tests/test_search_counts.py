@@ -646,3 +646,28 @@ def test_a_search_with_a_chosen_facet_samples_once(swings, monkeypatch):
     assert alone["board"].expected == len(brute_force(kind=KINDS[1]))
     assert len(statements_run) == 2 and single == []  # sample_searches, then the search
     assert results.total == len(brute_force(board=hv, kind=KINDS[1]))
+
+
+@pytest.mark.parametrize("name", ["board", "kind", "status"])
+def test_a_count_without_words_reads_the_rows_of_its_filter(swings, monkeypatch, name):
+    """Only filters: the count reads the public rows of the chosen facet through its index
+    (migration 0031), not the whole count table until it has EXACT_LIMIT + 1."""
+    hv, _ks = swings
+    value = {"board": hv, "kind": KINDS[2], "status": Case.Status.DECIDED}[name]
+    filters = criteria.SearchFilters(**{name: value})
+    monkeypatch.setattr(counts, "SAMPLE_SIZE", 0)  # no sample: the statement counts
+    tsquery, pairs = request("")
+
+    found, plan = counted_with_plan(tsquery, filters, pairs=pairs)
+
+    scans = [node for node in plan_nodes(plan) if "Index Name" in node]
+    assert {node["Index Name"] for node in scans} == {f"count_{name}_idx"}
+    with connection.cursor() as cursor:
+        column = "board_id" if name == "board" else name
+        cursor.execute(
+            f"SELECT board_id, kind, status, count(*) FROM cases_searchentry "
+            f"WHERE public AND {column} = %s GROUP BY 1, 2, 3",
+            [hv.pk if name == "board" else value],
+        )
+        expected = {(board, kind, status): n for board, kind, status, n in cursor.fetchall()}
+    assert found.groups == expected and found.total > 0

@@ -123,6 +123,15 @@ class SearchCount(models.Model):
         indexes = [
             GinIndex(count_terms("clean_vector"), name="count_clean_terms_gin", fastupdate=False),
             GinIndex(count_terms("ocr_vector"), name="count_ocr_terms_gin", fastupdate=False),
+            # A count without words (only filters) reads the rows of its filters (migration
+            # 0031), not every row until it has EXACT_LIMIT + 1. Only that count has the
+            # condition (counts.FILTERS_ONLY): a count with words is never offered them
+            *(
+                models.Index(
+                    fields=[name], condition=Q(document_id__gt=0), name=f"count_{name}_idx"
+                )
+                for name in ("board", "kind", "status", "date")
+            ),
         ]
 
     def __str__(self) -> str:

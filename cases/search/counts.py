@@ -193,7 +193,7 @@ def _counted(
         return MatchCounts(limit, True, estimate=sample.estimate)
     indexed = False
     if not tsquery:
-        source = f"SELECT {SOURCE_COLUMNS} FROM cases_searchcount WHERE {where}"
+        source = f"SELECT {SOURCE_COLUMNS} FROM cases_searchcount WHERE {where} AND {FILTERS_ONLY}"
         source_params = params
     elif sample and sample.walk_cheaper:
         source, source_params = _walk_source(tsquery, where, params)
@@ -207,6 +207,11 @@ def _counted(
             return MatchCounts(limit, True, estimate=total, newest=rows if newest else None)
         return MatchCounts(limit, True, estimate=sample.estimate if sample else None)
     return MatchCounts(total, False, groups, newest=rows if newest else None)
+
+
+# The condition of the count table's indexes of its filter columns (migration 0031), true of
+# every row: stated only by the count without words, the one statement they are for
+FILTERS_ONLY = "document_id > 0"
 
 
 # what every source of a count gives, in this order

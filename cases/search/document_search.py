@@ -177,7 +177,9 @@ def search_documents(
         count_first=all(c.more for c in own.values()),
         sample=samples.get("", counts.NOT_SAMPLED),
     )
-    counted, total, estimate = _count(tsquery, filters, newest, pairs, own, first)
+    counted, total, estimate = _count(
+        tsquery, filters, newest, pairs, own, first, sample=samples.get("", counts.NOT_SAMPLED)
+    )
     capped = counted is not None and counted.more
     newest = newest[: min(CANDIDATES, EXACT_LIMIT)]
     pages = max(1, -(-total // PAGE_SIZE))
@@ -265,8 +267,7 @@ def _samples(tsquery, filters: SearchFilters, pairs) -> dict:
     chosen = _chosen_facets(filters)
     if not chosen:
         return {}
-    skips = [*chosen, ""] if tsquery else chosen
-    return counts.sample_searches(tsquery, filters, skips, limit=EXACT_LIMIT, pairs=pairs)
+    return counts.sample_searches(tsquery, filters, [*chosen, ""], limit=EXACT_LIMIT, pairs=pairs)
 
 
 def _own_counts(
@@ -312,12 +313,15 @@ def _count(
     pairs,
     own: dict,
     first: counts.MatchCounts | None = None,
+    *,
+    sample=counts.NOT_SAMPLED,
 ):
     """The counts (None when the newest candidates are all the matches), the total (at most
     EXACT_LIMIT) and, beyond EXACT_LIMIT, the estimate of all matches: the sample's, else
     from the date statistics; None when it would say no more than "more than the limit".
     Exact counts without a chosen filter (``own``) hold the counts with it; ``first``: the
-    counts when they were counted before the newest were read."""
+    counts when they were counted before the newest were read; ``sample``: the count's
+    sample when it was taken before."""
     if len(newest) <= min(CANDIDATES, EXACT_LIMIT):
         return None, len(newest), None
     exact = [(name, c) for name, c in own.items() if not c.more]
@@ -325,7 +329,9 @@ def _count(
         name, without = exact[0]
         counted = without.narrowed(name, _filter_value(filters, name))
         return counted, counted.total, None
-    counted = first or counts.count_matches(tsquery, filters, pairs=pairs, limit=EXACT_LIMIT)
+    counted = first or counts.count_matches(
+        tsquery, filters, pairs=pairs, limit=EXACT_LIMIT, sample=sample
+    )
     if not counted.more:
         return counted, counted.total, None
     estimate = counted.estimate or estimates.estimate_total(
