@@ -649,11 +649,11 @@ def test_a_search_with_a_chosen_facet_samples_once(swings, monkeypatch):
 
 
 @pytest.mark.parametrize("name", ["board", "kind", "status"])
-def test_a_count_without_words_reads_the_rows_of_its_filter(swings, monkeypatch, name):
-    """Only filters: the count reads the public rows of the chosen facet through its index
-    (migration 0031), not the whole count table until it has EXACT_LIMIT + 1. Three
-    documents of their own board, kind and status beside the 480: a value as rare as a
-    small board's at scale, so the index is the cheap way in this small table too."""
+def test_a_count_without_words_counts_the_rows_of_its_filter(swings, monkeypatch, name):
+    """Only filters: the count's statement (with the condition of the filter indexes of
+    migration 0031, counts.FILTERS_ONLY) counts exactly the public rows of the chosen
+    facet. Which index the planner takes in this small table differs between PostgreSQL 15
+    and 18 and between runs; bench/search.py measures it at scale (README)."""
     other_board = Board.objects.exclude(short_name__in=["Hässelby-Vällingby", "Kommunstyrelsen"])
     few = CaseFactory(board=other_board.first(), status=Case.Status.ARCHIVED)
     for n in range(3):
@@ -665,10 +665,8 @@ def test_a_count_without_words_reads_the_rows_of_its_filter(swings, monkeypatch,
     monkeypatch.setattr(counts, "SAMPLE_SIZE", 0)  # no sample: the statement counts
     tsquery, pairs = request("")
 
-    found, plan = counted_with_plan(tsquery, filters, pairs=pairs)
+    found = counts.count_matches(tsquery, filters, pairs=pairs)
 
-    scans = [node for node in plan_nodes(plan) if "Index Name" in node]
-    assert {node["Index Name"] for node in scans} == {f"count_{name}_idx"}
     with connection.cursor() as cursor:
         column = "board_id" if name == "board" else name
         cursor.execute(
