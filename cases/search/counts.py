@@ -434,9 +434,13 @@ def sample_conditions(
     number, every set of that many ids is equally likely: a uniform draw without
     replacement). A table of at most SAMPLE_SIZE ids is drawn whole."""
     test, test_params = match_condition(tsquery) if tsquery else ("true", [])
-    found, found_params = test, test_params  # what the indexes give (see _gin_source)
+    # what the indexes give (see _gin_source): the match itself unless a phrase's entries
+    # are found by its relaxed query; then a column of its own
+    found_column, found_params = "", []
     if tsquery and not pairs and _has_phrase(tsquery):
-        found, found_params = relaxed_condition(tsquery)
+        relaxed, found_params = relaxed_condition(tsquery)
+        found_column = f", coalesce({relaxed}, false) AS found"
+    found = "found" if found_column else "hit"
     if not SAMPLE_SIZE:
         return [None] * len(conditions)
     # each drawn entry's vectors are tested once (OFFSET 0 keeps the subquery's columns
@@ -451,10 +455,9 @@ def sample_conditions(
         "draw AS MATERIALIZED (SELECT DISTINCT CASE WHEN s.slots <= %s THEN g "
         "ELSE 1 + (hashtextextended(%s, g) & 9223372036854775807) %% s.slots END AS id "
         "FROM s, generate_series(1, least(s.slots, %s)) g) "
-        f"SELECT {', '.join(counted)}, count(*) FILTER (WHERE found), "
+        f"SELECT {', '.join(counted)}, count(*) FILTER (WHERE {found}), "
         "(SELECT count(*) FROM draw), (SELECT slots FROM s) "
-        f"FROM (SELECT *, coalesce({test}, false) AS hit, "
-        f"coalesce({found}, false) AS found FROM cases_searchentry "
+        f"FROM (SELECT *, coalesce({test}, false) AS hit{found_column} FROM cases_searchentry "
         "WHERE document_id = ANY(ARRAY(SELECT id FROM draw)) OFFSET 0) e"
     )
     sql_params = [*counted_params, *test_params, *found_params]
