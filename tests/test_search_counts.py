@@ -18,12 +18,30 @@ KINDS = [DocumentKind.choices[0][0], DocumentKind.choices[1][0], DocumentKind.ch
 STATUSES = [Case.Status.OPEN, Case.Status.DECIDED, Case.Status.CLOSED]
 
 
+@pytest.fixture(scope="module")
+def _swings_for_the_module(django_db_setup, django_db_blocker):
+    """The swings, made once for the module (480 documents indexed one by one take seconds)
+    and rolled back after its last test; each test's own changes roll back to them."""
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            yield _make_swings()
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+
+
 @pytest.fixture
-def swings(db, monkeypatch):
+def swings(_swings_for_the_module, db):
     """480 documents with the word "gungställning" in 16 cases of two boards (three kinds,
     three statuses), of which some are hidden: confidential, unpublished, cancelled, or in
     a cancelled case. 402 are public: more than the newest 300 the search reads first
-    (document_search.CANDIDATES), so they must be counted."""
+    (document_search.CANDIDATES), so they must be counted. Returns the two boards."""
+    return _swings_for_the_module
+
+
+def _make_swings():
     hv = Board.objects.get(short_name="Hässelby-Vällingby")
     ks = Board.objects.get(short_name="Kommunstyrelsen")
     n = 0
