@@ -434,12 +434,7 @@ def sample_conditions(
     number, every set of that many ids is equally likely: a uniform draw without
     replacement). A table of at most SAMPLE_SIZE ids is drawn whole."""
     test, test_params = match_condition(tsquery) if tsquery else ("true", [])
-    # what the indexes give (see _gin_source): the match itself unless a phrase's entries
-    # are found by its relaxed query; then a column of its own
-    found_column, found_params = "", []
-    if tsquery and not pairs and _has_phrase(tsquery):
-        relaxed, found_params = relaxed_condition(tsquery)
-        found_column = f", coalesce({relaxed}, false) AS found"
+    found_column, found_params = _found_column(tsquery, pairs)
     found = "found" if found_column else "hit"
     if not SAMPLE_SIZE:
         return [None] * len(conditions)
@@ -483,3 +478,12 @@ def sample_conditions(
             )
         )
     return samples
+
+
+def _found_column(tsquery: language.TsQuery, pairs) -> tuple[str, list]:
+    """The sample's column of what the vector indexes give (see _gin_source), when it is not
+    the match itself (the sample's ``hit``): a phrase found by its relaxed query."""
+    if tsquery and not pairs and _has_phrase(tsquery):
+        relaxed, params = relaxed_condition(tsquery)
+        return f", coalesce({relaxed}, false) AS found", params
+    return "", []
